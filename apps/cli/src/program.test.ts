@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/convkit.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+describe('convkit (the built binary)', () => {
+  it('prints help and its version', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('doctor');
+    expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('doctor prints a table in which cpu and wasm start', () => {
+    const r = run('doctor');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^cpu\s+yes\s+yes/m);
+    expect(r.stdout).toMatch(/^wasm\s+yes\s+yes\s+\S+\s+simd=/m);
+  });
+
+  it('doctor --json is machine-readable', () => {
+    const report = JSON.parse(run('doctor', '--json').stdout);
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual([
+      'cuda',
+      'node',
+      'webgpu',
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
+  });
+
+  it('doctor --backend cuda without the package exits 2 with one line naming it', () => {
+    const r = run('doctor', '--backend', 'cuda');
+    expect(r.status).toBe(2);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('convkit:')),
+    ).toHaveLength(1);
+    expect(r.stderr).toContain('npm install @tensorflow/tfjs-node-gpu');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--debug shows the stack', () => {
+    const r = run('--debug', 'doctor', '--backend', 'node');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('an unknown backend name exits 2 and lists the valid ones', () => {
+    const r = run('doctor', '--backend', 'gpu');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Valid names: auto, cuda, node, webgpu, webgl, wasm, cpu');
+  });
+
+  it('an unknown command exits 2', () => {
+    expect(run('nope').status).toBe(2);
+  });
+});

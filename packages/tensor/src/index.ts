@@ -1,0 +1,23 @@
+export {
+  BACKEND_CHOICES,
+  BACKEND_NAMES,
+  type BackendChoice,
+  type BackendName,
+  isBackendChoice,
+} from './backend-names';
+export { type BackendReport, describeBackends } from './describe-backends';
+export { BackendUnavailableError, ConvkitUsageError } from './errors';
+export {
+  assertPixelImage,
+  convertChannels,
+  ensureBatch,
+  type PixelImage,
+  pixelsToTensor,
+  stackBatch,
+  tensorToPixels,
+  tensorToPixelsSync,
+  unstackBatch,
+} from './image';
+export { activeBackend, autoOrder, type BackendInfo, initBackend } from './init-backend';
+export { createRandom, Random } from './random';
+export { isNode } from './runtime';

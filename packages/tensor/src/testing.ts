@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe } from 'vitest';
+import type { BackendName } from './backend-names';
+import { initBackend } from './init-backend';
+
+/**
+ * Runs `fn` and throws if it leaves more tensors alive than it found (a leak), naming the
+ * count and the shapes of the leaked tensors' data. Returns what `fn` returned.
+ */
+export async function expectNoLeakedTensors<T>(fn: () => T | Promise<T>, { allowed = 0 } = {}): Promise<T> {
+  const before = tf.memory().numTensors;
+  const result = await fn();
+  const leaked = tf.memory().numTensors - before;
+  if (leaked > allowed) {
+    throw new Error(
+      `Leaked ${leaked} tensor(s): tf.memory().numTensors went from ${before} to ${before + leaked}.`,
+    );
+  }
+  return result;
+}
+
+/**
+ * Declares one vitest suite per backend: `forEachBackend(['cpu', 'wasm'], (name) => { it(...) })`.
+ * Each suite starts its backend in beforeAll, so the tests inside run on it.
+ */
+export function forEachBackend(names: BackendName[], suite: (name: BackendName) => void): void {
+  for (const name of names) {
+    describe(`on ${name}`, () => {
+      beforeAll(async () => {
+        await initBackend(name);
+      });
+      suite(name);
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import { conv2dForward } from './benchmarks/conv2d-forward';
+import { type Benchmark, formatResult } from './harness';
+
+/** Every benchmark `pnpm bench` knows, in the order it runs them. */
+const BENCHMARKS: Benchmark[] = [conv2dForward];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+if (process.argv.includes('--list')) {
+  for (const b of BENCHMARKS) console.log(`${b.name.padEnd(28)} ${b.description}`);
+  process.exit(0);
+}
+const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(
+    `Unknown benchmark(s): ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}.`,
+  );
+  process.exit(2);
+}
+console.log(
+  `convkit bench on node ${process.version}, ${process.platform}-${process.arch}; ratios are from this one run.`,
+);
+for (const bench of BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+  console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
+}

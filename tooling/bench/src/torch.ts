@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+
+/** Debian's python3, which has python3-torch; the default python3 may be another one. */
+const PYTHON = process.env.CONVKIT_BENCH_PYTHON ?? '/usr/bin/python3';
+
+/** Why PyTorch cannot be used here, or undefined when `import torch` works. */
+export function torchUnavailable(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.error) return `${PYTHON} not found (install Debian's python3-torch)`;
+  if (r.status !== 0) return `${PYTHON} cannot import torch (apt-get install python3-torch)`;
+  return undefined;
+}
+
+/**
+ * Runs a Python snippet that prints one JSON object on its last line, and returns that object.
+ * The snippet runs with torch imported and set to `threads` threads.
+ */
+export function runTorch<T>(code: string, { threads = 2, timeoutMs = 600_000 } = {}): T {
+  const prelude = `import json, time, torch\ntorch.set_num_threads(${threads})\n`;
+  const r = spawnSync(PYTHON, ['-c', prelude + code], { encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr || r.error}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
