@@ -1,0 +1,8 @@
+// Node-only save/load and readers (the layers I/O engineer's modules), re-exported by src/node.ts.
+export {
+  DEFAULT_FASHION_MNIST_DIR,
+  type FashionMnist,
+  type IdxSplit,
+  loadFashionMnist,
+  readIdxFile,
+} from './idx-node';
