@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CLASSES, builtinDataset, drawBuiltinImage } from './builtin';
 
-const mean = (data: Uint8Array | Uint8ClampedArray) => data.reduce((a, b) => a + b, 0) / data.length;
+const mean = (data: ArrayLike<number>) => Array.from(data).reduce((a, b) => a + b, 0) / data.length;
 
 describe('the built-in cats-and-dogs set', () => {
   it('draws RGB images of the requested size', () => {
