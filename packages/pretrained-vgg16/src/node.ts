@@ -1,0 +1,19 @@
+/**
+ * `@convkit/pretrained-vgg16/node`: the node-only parts (files, downloads, the Keras cache).
+ * Everything in the main entry is re-exported here too.
+ */
+
+export {
+  DownloadError,
+  type DownloadOptions,
+  type DownloadProgress,
+  downloadFile,
+  md5OfFile,
+} from './download';
+export * from './index';
+export {
+  kerasModelsDir,
+  progressBar,
+  type ResolveWeightsOptions,
+  resolveVgg16Weights,
+} from './weights-cache';
