@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
 import { exitCodeFor, formatError } from './errors';
 import { VERSION } from './version';
@@ -9,8 +10,15 @@ export function buildProgram(): Command {
     .description('The computer-vision chapter of Deep Learning with Python, on TensorFlow.js.')
     .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces for errors')
+    .option('--backend <name>', 'TensorFlow.js backend: auto (default), cpu, wasm, webgpu, node, cuda')
+    .option('--seed <n>', 'seed for every random choice (split, shuffling, augmentation, initialisers)')
+    .option('--json', 'print machine-readable results on stdout (logs go to stderr)')
+    .option('--quiet', 'print only results and errors')
+    .option('--out <dir>', 'output folder (each command has its own default)')
+    .option('--force', 'replace an existing output folder')
     .showHelpAfterError('(run convkit --help for usage)')
     .exitOverride();
+  registerDataset(program);
   registerDoctor(program);
   return program;
 }

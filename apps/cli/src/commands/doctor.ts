@@ -1,5 +1,6 @@
 import { type BackendReport, describeBackends, initBackend } from '@convkit/tensor';
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../context';
 import { VERSION } from '../version';
 
 /** `convkit doctor`: which backends are installed and start here, with versions and flags. */
@@ -7,9 +8,9 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('report which TensorFlow.js backends are installed and start on this machine')
-    .option('--json', 'print the report as JSON')
-    .option('--backend <name>', 'try to start this one backend and report the result')
-    .action(async (options: { json?: boolean; backend?: string }) => {
+    .addHelpText('after', '\nWith --backend NAME, tries to start that one backend and reports the result.')
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
       if (options.backend) {
         const info = await initBackend(options.backend);
         if (options.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
