@@ -1,4 +1,8 @@
 // Browser-safe save/load and readers (the layers I/O engineer's modules).
+
+export { ModelFormatError } from './errors';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+export { type H5AttributeValue, H5Dataset, H5File, H5Group, isHdf5, openH5, withH5 } from './h5';
 export {
   decodeIdx,
   encodeIdx,
@@ -10,3 +14,9 @@ export {
   isGzip,
   parseIdx,
 } from './idx';
+export {
+  type KerasLayerWeights,
+  type KerasWeight,
+  kerasWeightsGroup,
+  readKerasWeights,
+} from './keras-weights';
