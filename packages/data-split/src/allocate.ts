@@ -56,7 +56,7 @@ export function parseSplits(splits: unknown, splitBy?: 'count' | 'fraction'): Sp
     const total = values.reduce((a, b) => a + b, 0);
     if (values.some((v) => v > 1) || total > 1 + 1e-9) {
       throw badSplits(
-        `fractions must each lie in [0, 1] and add up to at most 1; got ${SPLIT_NAMES.map((s) => `${s}: ${sizes[s]}`).join(', ')} (sum ${total})`,
+        `fractions must each lie in [0, 1] and add up to at most 1; got ${SPLIT_NAMES.map((s) => `${s}: ${sizes[s]}`).join(', ')} (sum ${+total.toFixed(6)})`,
       );
     }
   }

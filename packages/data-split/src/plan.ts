@@ -55,6 +55,8 @@ export async function planSplit(options: SplitDatasetOptions): Promise<SplitPlan
 
   const problems: string[] = [];
   const newDirectories = await findNewDirectories(destination, files, problems);
+  if (o.mode === 'hardlink')
+    await checkSameFileSystem(source, newDirectories[0] ? dirname(newDirectories[0]) : destination);
   const newSet = new Set(newDirectories);
   await runPool(files, o.concurrency, async (file) => {
     if (newSet.has(dirname(file.destination))) return;
@@ -365,6 +367,18 @@ async function findNewDirectories(
     }
   }
   return [...ancestors, ...sorted.filter((d) => created.has(d))];
+}
+
+async function checkSameFileSystem(source: string, existingDestination: string) {
+  const [a, b] = await Promise.all([stat(source), stat(existingDestination)]);
+  if (a.dev !== b.dev) {
+    throw new DataSplitError(
+      'bad-option',
+      `mode 'hardlink' needs the source and the destination on the same file system, but ${source} and ` +
+        `${existingDestination} are on different ones (devices ${a.dev} and ${b.dev}). Use mode 'copy' or 'symlink', ` +
+        'or a destination on the same disk.',
+    );
+  }
 }
 
 function depth(path: string): number {
