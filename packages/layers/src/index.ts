@@ -1,1 +1,44 @@
+/**
+ * @convkit/layers: Keras's Sequential API on TensorFlow.js core. Browser-safe; node-only
+ * helpers (files on disk) are in `@convkit/layers/node`.
+ */
+export { ACTIVATIONS, type ActivationName } from './core/activations';
+export {
+  computeFans,
+  getInitializer,
+  type Initializer,
+  type InitializerConfig,
+  type InitializerSpec,
+  serializeInitializer,
+} from './core/initializers';
+export { type ApplyOptions, Layer, type LayerArgs, type LayerConfig, LayerWeight } from './core/layer';
+export { resetLayerNames } from './core/names';
+export { setSeed } from './core/seed';
+export { formatShape, type Shape } from './core/shape';
 export * from './io/index';
+export { Activation, type ActivationArgs, activation } from './layers/activation';
+export { Conv2D, type Conv2DArgs, conv2d } from './layers/conv2d';
+export { Dense, type DenseArgs, dense } from './layers/dense';
+export { Dropout, type DropoutArgs, dropout } from './layers/dropout';
+export { Flatten, flatten } from './layers/flatten';
+export { GlobalAveragePooling2D, globalAveragePooling2d } from './layers/global-average-pooling2d';
+export { InputLayer, type InputLayerArgs, inputLayer } from './layers/input-layer';
+export {
+  AveragePooling2D,
+  averagePooling2d,
+  MaxPooling2D,
+  type MaxPooling2DArgs,
+  maxPooling2d,
+} from './layers/max-pooling2d';
+export { deserializeLayer, type LayerFactory, registeredLayerClasses, registerLayer } from './model/registry';
+export {
+  type ForwardOptions,
+  type ModelClassName,
+  type PredictOptions,
+  Sequential,
+  type SequentialArgs,
+  type SplitModel,
+  sequential,
+} from './model/sequential';
+export { type SummaryOptions, summaryLines } from './model/summary';
+export { type BatchSource, isBatchSource } from './training/batch-source';
