@@ -5,7 +5,22 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
-const USER_ERRORS = new Set(['CliUsageError', 'ConvkitUsageError', 'BackendUnavailableError']);
+/**
+ * Error classes (by name) of convkit's packages that mean "the input or an option was wrong":
+ * each prints one line and exits 2.
+ */
+const USER_ERRORS = new Set([
+  'CliUsageError',
+  'ConvkitUsageError',
+  'BackendUnavailableError',
+  'DataSplitError',
+  'ImageDecodeError',
+  'ModelFormatError',
+  'IdxFormatError',
+  'LayersUsageError',
+  'AugmentUsageError',
+  'WeightsNotFoundError',
+]);
 
 /** True for errors a user caused and can fix (bad argument, missing package or file). */
 export function isUserError(error: unknown): boolean {
@@ -17,8 +32,14 @@ export function isUserError(error: unknown): boolean {
   );
 }
 
-/** 2 for a user's mistake, 1 for a bug or an unexpected failure. */
+/** True when the command stopped because of Ctrl-C. */
+export function isInterrupt(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InterruptedError';
+}
+
+/** 130 after Ctrl-C, 2 for a user's mistake, 1 for a bug or an unexpected failure. */
 export function exitCodeFor(error: unknown): number {
+  if (isInterrupt(error)) return 130;
   return isUserError(error) ? 2 : 1;
 }
 
@@ -26,6 +47,6 @@ export function exitCodeFor(error: unknown): number {
 export function formatError(error: unknown, debug: boolean): string {
   const err = error instanceof Error ? error : new Error(String(error));
   if (debug) return err.stack ?? err.message;
-  if (isUserError(err)) return `convkit: ${err.message}`;
+  if (isUserError(err) || isInterrupt(err)) return `convkit: ${err.message}`;
   return `convkit: unexpected error: ${err.message}\n(run again with --debug for the stack trace)`;
 }

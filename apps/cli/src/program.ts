@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
+import { registerSplit } from './commands/split';
 import { exitCodeFor, formatError } from './errors';
 import { VERSION } from './version';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDataset(program);
   registerDoctor(program);
+  registerSplit(program);
   return program;
 }
 
