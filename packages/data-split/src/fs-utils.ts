@@ -29,7 +29,7 @@ export async function realpathOrPlanned(path: string): Promise<string> {
   try {
     return await realpath(abs);
   } catch (err) {
-    if (!isCode(err, 'ENOENT')) throw err;
+    if (!isCode(err, 'ENOENT') && !isCode(err, 'ENOTDIR')) throw err;
     const parent = dirname(abs);
     if (parent === abs) return abs;
     return join(await realpathOrPlanned(parent), basename(abs));
