@@ -1,5 +1,11 @@
 // Browser-safe save/load and readers (the layers I/O engineer's modules).
 
+export {
+  type ArtifactsOptions,
+  LAYERS_MODEL_FORMAT,
+  modelFromArtifacts,
+  modelToArtifacts,
+} from './artifacts';
 export { ModelFormatError } from './errors';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { type H5AttributeValue, H5Dataset, H5File, H5Group, isHdf5, openH5, withH5 } from './h5';
@@ -20,3 +26,10 @@ export {
   kerasWeightsGroup,
   readKerasWeights,
 } from './keras-weights';
+export {
+  type LoadSource,
+  loadModel,
+  type SaveDestination,
+  type SaveModelOptions,
+  saveModel,
+} from './save-load';

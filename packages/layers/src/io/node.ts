@@ -1,5 +1,6 @@
 // Node-only save/load and readers (the layers I/O engineer's modules), re-exported by src/node.ts.
 
+export { DEFAULT_SHARD_SIZE_BYTES, type FolderHandlerOptions, folderHandler } from './folder-handler';
 export { openH5File, readKerasWeightsFile } from './h5-node';
 export {
   DEFAULT_FASHION_MNIST_DIR,
@@ -8,3 +9,4 @@ export {
   loadFashionMnist,
   readIdxFile,
 } from './idx-node';
+export { enableFolderIO, loadModel, saveModel } from './save-load-node';
