@@ -15,6 +15,7 @@ export { type ApplyOptions, Layer, type LayerArgs, type LayerConfig, LayerWeight
 export { resetLayerNames } from './core/names';
 export { setSeed } from './core/seed';
 export { formatShape, type Shape } from './core/shape';
+export { ensureGradients } from './gradients/register';
 export * from './io/index';
 export { Activation, type ActivationArgs, activation } from './layers/activation';
 export { Conv2D, type Conv2DArgs, conv2d } from './layers/conv2d';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../gradients/register';
 import { usageError } from './errors';
 import { toSnakeCase, uniqueName } from './names';
 import { formatShape, type Shape, shapeMatches, sizeOf } from './shape';
@@ -76,6 +77,7 @@ export abstract class Layer {
   protected _outputShape?: Shape;
 
   constructor(args: LayerArgs, defaultPrefix: string) {
+    ensureGradients();
     this.name = args.name ?? uniqueName(toSnakeCase(defaultPrefix));
     this._trainable = args.trainable ?? true;
     if (args.dtype !== undefined && args.dtype !== 'float32') {
@@ -194,7 +196,9 @@ export abstract class Layer {
     values: Float32Array,
     trainable = true,
   ): LayerWeight {
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), true);
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, true);
+    initial.dispose();
     const w = new LayerWeight(this, baseName, variable, trainable);
     this._weights.push(w);
     return w;

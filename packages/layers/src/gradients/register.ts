@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BINARY_GRADIENTS, UNARY_GRADIENTS } from './elementwise';
+import { NN_GRADIENTS } from './nn';
+import { REDUCTION_GRADIENTS } from './reductions';
+import { SHAPE_GRADIENTS } from './shape-ops';
+
+let done = false;
+
+/** Every gradient this package can register, by kernel name. */
+export const GRADIENTS: readonly tf.GradConfig[] = [
+  ...BINARY_GRADIENTS,
+  ...UNARY_GRADIENTS,
+  ...REDUCTION_GRADIENTS,
+  ...SHAPE_GRADIENTS,
+  ...NN_GRADIENTS,
+];
+
+/**
+ * Registers gradients for the kernels a convnet uses (conv2d, pooling, matMul, activations,
+ * element-wise math, reductions, reshape/slice/concat/gather, ...) where none is registered yet.
+ * tfjs-core's own gradients only register when its ESM entry `register_all_gradients` is bundled,
+ * which node never loads, so tf.grad would fail with "gradient function not found". Idempotent;
+ * layers call it when they are created, so importing @convkit/layers is enough.
+ */
+export function ensureGradients(): void {
+  if (done) return;
+  done = true;
+  for (const config of GRADIENTS) {
+    if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
+  }
+}

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A gradient definition for one kernel (tfjs-core's GradConfig). */
+export type GradConfig = tf.GradConfig;
+
+/** Sums a broadcast gradient back down to `shape` (the shape of the input that was broadcast). */
+export function unbroadcast(dy: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  if (dy.shape.length === shape.length && dy.shape.every((d, i) => d === shape[i])) return dy;
+  const lead = dy.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < dy.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
+  }
+  const summed = axes.length ? tf.sum(dy, axes) : dy;
+  return tf.reshape(summed, [...shape]);
+}
+
+/** Normalises a reduction's axis attribute (a number, a list, or null for all) to sorted non-negative axes. */
+export function reductionAxes(axis: unknown, rank: number): number[] {
+  if (axis === null || axis === undefined) return [...Array(rank).keys()];
+  const list = Array.isArray(axis) ? (axis as number[]) : [axis as number];
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+}
+
+/** The shape of a reduction's result with the reduced axes kept as 1. */
+export function keptShape(shape: readonly number[], axes: number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+/** 1.0 where `cond` holds, else 0.0. */
+export function mask(cond: tf.Tensor): tf.Tensor {
+  return tf.cast(cond, 'float32');
+}
+
+/** Runs a kernel by name (for the backprop kernels tfjs-core does not expose as ops). */
+export function runKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor;
+}
