@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { BackendUnavailableError } from './errors';
 import { importOptional, isNode } from './runtime';
+import { registerWasmTrainingKernels } from './wasm-kernels/register';
 
 /** What a loader learned while loading its backend package. */
 export interface LoadedBackend {
@@ -24,6 +25,9 @@ export const BACKEND_LOADERS: Record<BackendName, () => Promise<LoadedBackend>> 
     const m = await import('@tensorflow/tfjs-backend-wasm').catch((e) => {
       throw missing('wasm', '@tensorflow/tfjs-backend-wasm', e);
     });
+    // tfjs-backend-wasm lacks Conv2DBackpropFilter (and its Conv2DBackpropInput and
+    // MaxPoolGrad are slow scalar loops): convkit's kernels make convnets trainable on wasm.
+    registerWasmTrainingKernels();
     return { version: m.version_wasm };
   },
 

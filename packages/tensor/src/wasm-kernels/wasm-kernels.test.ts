@@ -1,0 +1,252 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's node build registers no gradients; tfjs-layers' node build registers them all.
+import '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '../init-backend';
+import { Random } from '../random';
+import { expectNoLeakedTensors } from '../testing';
+import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
+
+const TOLERANCE = 1e-4;
+
+type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+interface ConvCase {
+  batch: number;
+  h: number;
+  w: number;
+  inC: number;
+  outC: number;
+  k: number;
+  stride: number;
+  pad: Pad;
+}
+
+function convCases(): ConvCase[] {
+  const cases: ConvCase[] = [];
+  const sizes = [
+    { batch: 1, h: 7, w: 9 },
+    { batch: 3, h: 8, w: 5 },
+  ];
+  const channels = [
+    { inC: 1, outC: 8 },
+    { inC: 3, outC: 1 },
+    { inC: 8, outC: 3 },
+  ];
+  for (const k of [1, 3, 5])
+    for (const stride of [1, 2])
+      for (const pad of ['same', 'valid'] as const)
+        for (const [i, size] of sizes.entries()) {
+          // Every (size, channels) pair over the grid without the full product.
+          const ch = channels[(k + stride + i + (pad === 'same' ? 1 : 0)) % channels.length];
+          cases.push({ ...size, ...ch, k, stride, pad });
+        }
+  // Explicit paddings, including ones wider than the filter (rows that see only padding).
+  cases.push({
+    batch: 2,
+    h: 6,
+    w: 7,
+    inC: 3,
+    outC: 4,
+    k: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  });
+  cases.push({
+    batch: 2,
+    h: 6,
+    w: 7,
+    inC: 3,
+    outC: 4,
+    k: 3,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [4, 3],
+      [0, 5],
+      [0, 0],
+    ],
+  });
+  cases.push({ batch: 1, h: 9, w: 9, inC: 8, outC: 8, k: 3, stride: 3, pad: 'valid' });
+  return cases;
+}
+
+function label(c: ConvCase): string {
+  const pad = typeof c.pad === 'string' ? c.pad : JSON.stringify(c.pad.slice(1, 3));
+  return `x [${c.batch}, ${c.h}, ${c.w}, ${c.inC}] k${c.k} s${c.stride} ${pad} -> ${c.outC}`;
+}
+
+function outSize(c: ConvCase): [number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.batch, c.h, c.w, c.inC],
+    [c.k, c.k, c.inC, c.outC],
+    c.stride,
+    1,
+    c.pad,
+  );
+  return [info.outHeight, info.outWidth];
+}
+
+async function expectSameOnWasmAndCpu(
+  kernel: string,
+  inputs: Record<string, HostTensor>,
+  attrs: tf.NamedAttrMap,
+) {
+  const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
+  const wasm = await runKernelOn('wasm', kernel, inputs, attrs);
+  expect(wasm.shape).toEqual(cpu.shape);
+  expect(relativeError(wasm.values, cpu.values)).toBeLessThan(TOLERANCE);
+  return wasm;
+}
+
+describe('wasm training kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterAll(async () => {
+    await initBackend('cpu');
+  });
+
+  const rng = new Random('wasm-kernels');
+  for (const c of convCases()) {
+    it(`Conv2DBackpropFilter ${label(c)}`, async () => {
+      const [oh, ow] = outSize(c);
+      await expectSameOnWasmAndCpu(
+        tf.Conv2DBackpropFilter,
+        { x: randomHost(rng, [c.batch, c.h, c.w, c.inC]), dy: randomHost(rng, [c.batch, oh, ow, c.outC]) },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.inC, c.outC] },
+      );
+    });
+
+    it(`Conv2DBackpropInput ${label(c)}`, async () => {
+      const [oh, ow] = outSize(c);
+      await expectSameOnWasmAndCpu(
+        tf.Conv2DBackpropInput,
+        {
+          dy: randomHost(rng, [c.batch, oh, ow, c.outC]),
+          filter: randomHost(rng, [c.k, c.k, c.inC, c.outC]),
+        },
+        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.h, c.w, c.inC] },
+      );
+    });
+  }
+
+  it('handles non-square kernels and strides and NCHW data', async () => {
+    const x = randomHost(rng, [2, 3, 9, 8]); // NCHW
+    const filter = randomHost(rng, [3, 2, 3, 5]);
+    const info = tf.backend_util.computeConv2DInfo([2, 9, 8, 3], [3, 2, 3, 5], [2, 1], 1, 'same');
+    const dy = randomHost(rng, [2, 5, info.outHeight, info.outWidth]);
+    const common = { strides: [2, 1], pad: 'same', dataFormat: 'NCHW' };
+    await expectSameOnWasmAndCpu(
+      tf.Conv2DBackpropFilter,
+      { x, dy },
+      { ...common, filterShape: [3, 2, 3, 5] },
+    );
+    const dx = await expectSameOnWasmAndCpu(
+      tf.Conv2DBackpropInput,
+      { dy, filter },
+      { ...common, inputShape: [2, 3, 9, 8] },
+    );
+    expect(dx.shape).toEqual([2, 3, 9, 8]);
+  });
+
+  const poolCases = [
+    { shape: [1, 7, 9, 1], size: 2, stride: 2, pad: 'valid' },
+    { shape: [3, 8, 8, 3], size: 2, stride: 2, pad: 'same' },
+    { shape: [2, 9, 7, 8], size: 3, stride: 2, pad: 'same' },
+    { shape: [2, 9, 7, 8], size: 3, stride: 1, pad: 'valid' },
+    {
+      shape: [1, 6, 6, 3],
+      size: 3,
+      stride: 2,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [2, 1],
+        [0, 0],
+      ],
+    },
+  ] as const;
+  for (const p of poolCases) {
+    it(`MaxPoolGrad [${p.shape.join(', ')}] pool ${p.size} stride ${p.stride} ${JSON.stringify(p.pad)}`, async () => {
+      // Small integers make ties, where the first maximum in row-major order gets the gradient.
+      const input = {
+        shape: [...p.shape],
+        values: rng.fill(
+          p.shape.reduce((a: number, b: number) => a * b, 1),
+          () => rng.int(0, 4),
+        ),
+      };
+      const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad as Pad };
+      const output = await runKernelOn('cpu', tf.MaxPool, { x: input }, attrs);
+      const dy = randomHost(rng, output.shape);
+      await expectSameOnWasmAndCpu(tf.MaxPoolGrad, { dy, input, output }, attrs);
+    });
+  }
+});
+
+describe('registerWasmTrainingKernels', () => {
+  it('runs when initBackend starts wasm, and again without throwing or warning', async () => {
+    await initBackend('wasm');
+    for (const k of WASM_TRAINING_KERNELS)
+      expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
+    const warn = vi.spyOn(console, 'warn');
+    expect(registerWasmTrainingKernels()).toEqual([]);
+    await initBackend('wasm');
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it('leaves no tensors or wasm heap buffers behind', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.randomNormal([2, 9, 9, 3]) as tf.Tensor4D;
+    const dy = tf.randomNormal([2, 5, 5, 4]) as tf.Tensor4D;
+    const k = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+    const before = backend.numDataIds();
+    await expectNoLeakedTensors(() => {
+      for (let i = 0; i < 3; i++) {
+        tf.tidy(() => {
+          tf.engine().runKernel(
+            tf.Conv2DBackpropFilter,
+            { x, dy },
+            {
+              strides: 2,
+              pad: 'same',
+              dataFormat: 'NHWC',
+              filterShape: [3, 3, 3, 4],
+            },
+          );
+          tf.conv2dTranspose(dy, k, [2, 9, 9, 3], 2, 'same');
+          tf.grad((t) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'same'))(x);
+        });
+      }
+    });
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, dy, k]);
+  });
+
+  it('says what was wrong when dy does not fit the input and filter', async () => {
+    await initBackend('wasm');
+    const x = tf.zeros([1, 8, 8, 2]);
+    const dy = tf.zeros([1, 5, 5, 3]);
+    expect(() =>
+      tf.engine().runKernel(
+        tf.Conv2DBackpropFilter,
+        { x, dy },
+        {
+          strides: 1,
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          filterShape: [3, 3, 2, 3],
+        },
+      ),
+    ).toThrow(/dy has shape \[1, 5, 5, 3\], expected \[1, 6, 6, 3\]/);
+    tf.dispose([x, dy]);
+  });
+});
