@@ -1,8 +1,9 @@
 import { conv2dForward } from './benchmarks/conv2d-forward';
+import { dataSplit } from './benchmarks/data-split';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
-const BENCHMARKS: Benchmark[] = [conv2dForward];
+const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
