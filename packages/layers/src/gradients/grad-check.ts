@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * package): element i of the result is (f(x + eps e_i) - f(x - eps e_i)) / 2 eps.
  */
 export function numericGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, eps = 1e-2): Float32Array {
-  const base = x.dataSync().slice();
+  const base = Float32Array.from(x.dataSync());
   const out = new Float32Array(base.length);
   const at = (values: Float32Array) =>
     tf.tidy(() => {

@@ -31,7 +31,7 @@ const loss = (y: tf.Tensor) => tf.sum(tf.mul(y, distinct(y.shape, 0.5, 1.5, 11))
 /** Relative errors of the input gradient and of each weight's gradient of `layer`, against finite differences. */
 function layerGradientErrors(layer: Layer, inputShape: number[], training = false): number[] {
   const x = distinct(inputShape);
-  const f = (t: tf.Tensor) => loss(layer.apply(t, { training }));
+  const f = (t: tf.Tensor) => loss(layer.apply(t, { training })) as tf.Scalar;
   const errors = [checkGradient(f, x, 1e-2)];
   for (const w of layer.weights) {
     const { value, grads } = tf.variableGrads(() => f(x) as tf.Scalar, [w.variable]);
