@@ -31,8 +31,8 @@ function convnetLoss(w: Record<string, tf.Tensor>, x: tf.Tensor4D, y: tf.Tensor,
   let f = tf.reshape(h, [BATCH, -1]) as tf.Tensor2D;
   f = fused
     ? tf.fused.matMul({ a: f, b: w.d1 as tf.Tensor2D, bias: w.c1, activation: 'relu' })
-    : tf.relu(tf.add(tf.matMul(f, w.d1 as tf.Tensor2D), w.c1));
-  f = tf.dropout(f, 0.5, undefined, 7);
+    : (tf.relu(tf.add(tf.matMul(f, w.d1 as tf.Tensor2D), w.c1)) as tf.Tensor2D);
+  f = tf.dropout(f, 0.5, undefined, 7) as tf.Tensor2D;
   const logits = tf.add(tf.matMul(f, w.d2 as tf.Tensor2D), w.c2);
   const p = tf.clipByValue(tf.softmax(logits), 1e-7, 1 - 1e-7);
   return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(p)), -1))) as tf.Scalar;
