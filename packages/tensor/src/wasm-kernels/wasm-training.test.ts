@@ -30,7 +30,7 @@ function convnetLoss(w: Record<string, tf.Tensor>, x: tf.Tensor4D, y: tf.Tensor,
   h = tf.maxPool(h, 3, 2, 'same'); // 3
   let f = tf.reshape(h, [BATCH, -1]) as tf.Tensor2D;
   f = fused
-    ? tf.fused.matMul({ a: f, b: w.d1 as tf.Tensor2D, bias: w.c1, activation: 'relu' })
+    ? (tf.fused.matMul({ a: f, b: w.d1 as tf.Tensor2D, bias: w.c1, activation: 'relu' }) as tf.Tensor2D)
     : (tf.relu(tf.add(tf.matMul(f, w.d1 as tf.Tensor2D), w.c1)) as tf.Tensor2D);
   f = tf.dropout(f, 0.5, undefined, 7) as tf.Tensor2D;
   const logits = tf.add(tf.matMul(f, w.d2 as tf.Tensor2D), w.c2);
