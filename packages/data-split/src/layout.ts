@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DataSplitError } from './errors';
 import { IMAGE_EXTENSIONS } from './image-check';
-import { naturalCompare } from './natural-sort';
+import { naturalCompare, sortNaturally } from './natural-sort';
 
 /**
  * How a source folder labels its images: `flat` is one folder of files named `<class>.<rest>.<ext>`
@@ -121,8 +121,8 @@ export async function scanSource(root: string, wanted: 'auto' | SourceLayout): P
       );
     }
   }
-  for (const list of classes.values()) list.sort((a, b) => naturalCompare(a.relative, b.relative));
-  ignored.sort(naturalCompare);
+  for (const list of classes.values()) sortNaturally(list, (image) => image.relative);
+  sortNaturally(ignored, (name) => name);
   return { layout, classes: sortedMap(classes), ignored };
 }
 
@@ -142,8 +142,8 @@ async function listFolder(dir: string): Promise<FolderListing> {
     else if (kind === 'file' && isImageName(entry.name)) out.images.push(entry.name);
     else out.others.push(entry.name);
   }
-  out.images.sort(naturalCompare);
-  out.folders.sort(naturalCompare);
+  sortNaturally(out.images, (name) => name);
+  sortNaturally(out.folders, (name) => name);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { countsFor, dealToSplits, SPLIT_NAMES, type SplitName } from './allocate';
+import { countsFor, dealToSplits, SPLIT_NAMES } from './allocate';
 import { DataSplitError } from './errors';
 import {
   isCode,
@@ -17,7 +17,7 @@ import { mismatchReason } from './in-place';
 import { type Journal, journalPath, readJournal } from './journal';
 import { type SourceImage, type SourceScan, scanSource } from './layout';
 import { buildManifest } from './manifest';
-import { naturalCompare } from './natural-sort';
+import { naturalCompare, sortNaturally } from './natural-sort';
 import { type CheckedOptions, checkOptions } from './options';
 import type { ClassPlan, PlannedFile, SplitDatasetOptions, SplitPlan } from './types';
 
@@ -246,12 +246,10 @@ function dealFiles(selected: SelectedClass[], o: CheckedOptions, source: string,
       tooFew,
     );
   }
-  const splitIndex = (s: SplitName) => SPLIT_NAMES.indexOf(s);
-  files.sort(
-    (a, b) =>
-      splitIndex(a.split) - splitIndex(b.split) ||
-      naturalCompare(a.folder, b.folder) ||
-      naturalCompare(a.destinationRelative, b.destinationRelative),
+  // Split order (train, validation, test), then class folder, then path: the order of the journal and manifest.
+  sortNaturally(
+    files,
+    (f) => `${SPLIT_NAMES.indexOf(f.split)}\u0000${f.folder}\u0000${f.destinationRelative}`,
   );
   return { classes, files };
 }

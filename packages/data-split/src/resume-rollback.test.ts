@@ -95,6 +95,9 @@ describe('a split stopped midway', () => {
       if (mode !== 'symlink') expect(await contents(destination)).toEqual(reference);
       expect(JSON.parse(await readFile(join(destination, JOURNAL_NAME), 'utf8')).state).toBe('complete');
       expect(await splitDataset(options(destination, { mode }))).toMatchObject({ created: 0, skipped: 80 });
+      // Files written before the stop and after the resume all belong to the run: a rollback removes them all.
+      expect(await rollbackSplit(destination)).toMatchObject({ kept: [], journalRemoved: true });
+      expect(existsSync(destination)).toBe(false);
     },
   );
 
@@ -117,6 +120,8 @@ describe('a split stopped midway', () => {
     await expect(runSplit(options(destination), failAfter(10, 'afterTemporaryWrite'))).rejects.toThrow(
       /simulated kill/,
     );
+    // As a kill during a journal update would leave it:
+    await writeFile(join(destination, `.${JOURNAL_NAME}.4242.0123456789ab.tmp`), '{"partial":');
     const dry = await rollbackSplit(destination, { dryRun: true, log: () => {} });
     expect(dry.removed.length).toBeGreaterThan(10);
     expect(await stat(join(destination, JOURNAL_NAME))).toBeTruthy();
@@ -125,6 +130,7 @@ describe('a split stopped midway', () => {
     expect(result.journalRemoved).toBe(true);
     expect(result.removed.length).toBe(dry.removed.length);
     expect(result.removed.some((p) => p.endsWith('.partial'))).toBe(true);
+    expect(result.removed.some((p) => p.endsWith('.4242.0123456789ab.tmp'))).toBe(true);
     // The run created parent/nested/out (parent/nested too): all gone again.
     expect(existsSync(join(root, 'rollback-parent'))).toBe(false);
   });

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataSplitError } from './errors';
 import { isCode, lstatOrNull, partialName } from './fs-utils';
 import { mismatchReason } from './in-place';
-import { journalPath, readJournal } from './journal';
+import { JOURNAL_NAME, journalPath, readJournal } from './journal';
 
 /** Options of rollbackSplit. */
 export interface RollbackOptions {
@@ -118,6 +118,10 @@ export async function rollbackSplit(
         reason: `${reason}; the manifest changed after the split wrote it`,
       });
   }
+
+  // A journal write interrupted by a kill leaves its temporary file next to the journal.
+  const journalTemp = new RegExp(`^\\.${JOURNAL_NAME.replace(/\./g, '\\.')}\\.\\d+\\.[0-9a-f]+\\.tmp$`);
+  for (const name of await readdir(dest)) if (journalTemp.test(name)) await remove(join(dest, name));
 
   const inside = journal.createdDirectories.filter((d) => d !== '.' && !d.startsWith('..'));
   const outside = journal.createdDirectories.filter((d) => d === '.' || d.startsWith('..'));
