@@ -1,7 +1,7 @@
 import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageInput, type InputOptions, toModelInput } from './input';
-import { type ExplainableModel, findLayer, isConvOrPooling } from './model';
+import { allLayers, type ExplainableModel, findLayer, isConvOrPooling } from './model';
 
 /** One layer's output for a batch of images, as plain data (nothing to dispose). */
 export interface LayerActivation {
@@ -20,9 +20,11 @@ export interface ActivationsOptions extends InputOptions {
   layers?: string[];
 }
 
-/** The names of the model's conv and pooling layers, in order: the default of {@link activations}. */
+/** The names of the model's conv and pooling layers (nested models' too), in order: the default of {@link activations}. */
 export function convAndPoolingLayerNames(model: ExplainableModel): string[] {
-  return model.layers.filter(isConvOrPooling).map((l) => l.name);
+  return allLayers(model)
+    .filter(isConvOrPooling)
+    .map((l) => l.name);
 }
 
 /**

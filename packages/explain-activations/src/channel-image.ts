@@ -36,6 +36,6 @@ export function normalizeChannel(
   const std = Math.sqrt(sq / count);
   for (let p = 0; p < count; p++) {
     const v = ((values[offset + p * stride] - mean) / std) * 64 + 128;
-    out(p, Math.trunc(v < 0 ? 0 : v > 255 ? 255 : v));
+    out(p, Math.trunc(v < 0 ? 0 : Math.min(v, 255)));
   }
 }

@@ -18,7 +18,7 @@ export function deprocessImage(values: ArrayLike<number>): Uint8Array {
   const scale = 0.1 / (Math.sqrt(sq / n) + 1e-5);
   for (let i = 0; i < n; i++) {
     let v = (values[i] - mean) * scale + 0.5;
-    v = v < 0 ? 0 : v > 1 ? 1 : v;
+    v = v < 0 ? 0 : Math.min(v, 1);
     out[i] = Math.trunc(v * 255);
   }
   return out;

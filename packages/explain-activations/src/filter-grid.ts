@@ -1,8 +1,8 @@
 import { ConvkitUsageError, createRandom, type PixelImage } from '@convkit/tensor';
 import {
   checkFilterIndex,
-  checkSize,
   type FilterPattern,
+  patternSize,
   patternSource,
   patternsFor,
 } from './filter-pattern';
@@ -22,7 +22,7 @@ export interface GridProgress {
 export interface FilterGridOptions {
   /** How many filters, from filter 0. Default 64 (or the layer's filter count if smaller). */
   count?: number;
-  /** Each pattern's size in pixels. Default 64, as the chapter's grids. */
+  /** Each pattern's size in pixels. Default 64, as the chapter's grids (or the model's fixed input size). */
   size?: number;
   /** Black margin between patterns, in pixels. Default 5. */
   margin?: number;
@@ -56,7 +56,15 @@ export interface FilterGrid extends EncodedImage {
 export async function filterGrid(
   model: ExplainableModel,
   layerName: string,
-  { count, size = 64, margin = 5, batchSize = 16, seed, onProgress, ...ascent }: FilterGridOptions = {},
+  {
+    count,
+    size: sizeOption,
+    margin = 5,
+    batchSize = 16,
+    seed,
+    onProgress,
+    ...ascent
+  }: FilterGridOptions = {},
 ): Promise<FilterGrid> {
   const source = patternSource(model, layerName, 'filterGrid');
   const total = count ?? Math.min(64, source.filters);
@@ -64,7 +72,7 @@ export async function filterGrid(
     throw new ConvkitUsageError(`filterGrid: count must be a positive integer, got ${total}.`);
   }
   checkFilterIndex(source, total - 1, 'filterGrid');
-  checkSize(size, 'filterGrid');
+  const size = patternSize(model, sizeOption, 64, 'filterGrid');
   if (!Number.isInteger(margin) || margin < 0) {
     throw new ConvkitUsageError(`filterGrid: margin must be a non-negative integer, got ${margin}.`);
   }

@@ -11,12 +11,12 @@ let model: FakeModel;
 beforeAll(async () => {
   await initBackend('cpu');
   model = fakeModel(
-    [24, 24, 3],
+    [null, null, 3],
     [
       { type: 'conv', filters: 8, name: 'conv_a' },
       { type: 'pool', name: 'pool_a' },
       { type: 'conv', filters: 70, name: 'conv_b' },
-      { type: 'flatten', name: 'flat' },
+      { type: 'gap', name: 'gap' },
       { type: 'dense', units: 3, activation: 'softmax', name: 'out' },
     ],
     7,
@@ -60,11 +60,18 @@ describe('filterPattern', () => {
 
   it('explains bad arguments', async () => {
     await expect(filterPattern(model, 'conv_z', 0)).rejects.toThrow(
-      /no layer named 'conv_z'.*conv_a, pool_a, conv_b, flat, out/,
+      /no layer named 'conv_z'.*conv_a, pool_a, conv_b, gap, out/,
     );
-    await expect(filterPattern(model, 'flat', 0)).rejects.toThrow(
-      /'flat' \(Flatten\).*\(None, 5670\).*conv_a, pool_a, conv_b/,
+    await expect(filterPattern(model, 'gap', 0)).rejects.toThrow(
+      /'gap' \(GlobalAveragePooling2D\).*\(None, 70\).*conv_a, pool_a, conv_b\./,
     );
+    const fixed = fakeModel([16, 16, 3], [{ type: 'conv', filters: 2, name: 'c' }]);
+    await expect(filterPattern(fixed, 'c', 0, { size: 20, steps: 1 })).rejects.toThrow(
+      /takes 16x16 inputs only, so the pattern size must be 16 \(got 20\)/,
+    );
+    const p = await filterPattern(fixed, 'c', 1, { steps: 1, seed: 1 });
+    expect(p.pixels.width).toBe(16);
+    fixed.dispose();
     await expect(filterPattern(model, 'conv_a', 8)).rejects.toThrow(/filter index 8.*8 filters \(0 to 7\)/);
     await expect(filterPattern(model, 'conv_a', 0, { size: 0 })).rejects.toThrow(/size/);
   });

@@ -7,7 +7,10 @@ import { type EncodedImage, withPng } from './render';
 
 /** Options of {@link filterPattern}. */
 export interface FilterPatternOptions {
-  /** Height and width of the pattern, in pixels. Default 150, as the chapter. */
+  /**
+   * Height and width of the pattern, in pixels. Default 150, as the chapter (whose VGG16 takes
+   * any size), or the model's input size when it takes one size only.
+   */
   size?: number;
   /** Gradient-ascent steps. Default 40. */
   steps?: number;
@@ -143,15 +146,37 @@ export async function filterPattern(
 ): Promise<FilterPattern> {
   const source = patternSource(model, layerName, 'filterPattern');
   checkFilterIndex(source, filterIndex, 'filterPattern');
-  checkSize(options.size ?? 150, 'filterPattern');
+  const size = patternSize(model, options.size, 150, 'filterPattern');
   const seed = options.seed ?? createRandom().uint32();
-  const [pattern] = await patternsFor(source, [filterIndex], { ...options, seed });
+  const [pattern] = await patternsFor(source, [filterIndex], { ...options, size, seed });
   return pattern;
 }
 
-/** Checks a pattern size. */
-export function checkSize(size: number, what: string): void {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new ConvkitUsageError(`${what}: size must be a positive integer number of pixels, got ${size}.`);
+/**
+ * The pattern size to use: `size` if given (checked against a model that takes one input size
+ * only), else that fixed size, else `fallback`.
+ */
+export function patternSize(
+  model: ExplainableModel,
+  size: number | undefined,
+  fallback: number,
+  what: string,
+): number {
+  const [, h, w] = model.inputShape;
+  const fixed = h != null || w != null;
+  if (fixed && (h == null || w == null || h !== w)) {
+    throw new ConvkitUsageError(
+      `${what}: model '${model.name}' takes ${w ?? 'any'}x${h ?? 'any'} inputs (width x height); patterns are square, so build the model with inputShape [null, null, channels] (any size) or [n, n, channels].`,
+    );
   }
+  const chosen = size ?? (fixed ? (h as number) : fallback);
+  if (!Number.isInteger(chosen) || chosen < 1) {
+    throw new ConvkitUsageError(`${what}: size must be a positive integer number of pixels, got ${chosen}.`);
+  }
+  if (fixed && chosen !== h) {
+    throw new ConvkitUsageError(
+      `${what}: model '${model.name}' takes ${w}x${h} inputs only, so the pattern size must be ${h} (got ${chosen}); leave size out, or build the model with inputShape [null, null, channels] to take any size.`,
+    );
+  }
+  return chosen;
 }

@@ -10,6 +10,8 @@ export interface LayerLike {
   /** Keras class name: 'Conv2D', 'MaxPooling2D', 'Dense', ... */
   readonly className: string;
   readonly outputShape: Shape;
+  /** Present on nested models (a Sequential used as a layer). */
+  readonly layers?: LayerLike[];
 }
 
 /**
@@ -37,12 +39,20 @@ export function isConvOrPooling(layer: LayerLike): boolean {
   return hasSpatialOutput(layer) && /Conv|Pool/.test(layer.className);
 }
 
-/** The model's layer called `name`; otherwise an error (from `what`) that lists the valid names. */
+/** Every layer, nested models' layers included (each right after its model), in order. */
+export function allLayers(model: { layers?: LayerLike[] }): LayerLike[] {
+  return (model.layers ?? []).flatMap((l) => (l.layers ? [l, ...allLayers(l)] : [l]));
+}
+
+/**
+ * The model's layer called `name` (top-level names first, then nested models', as
+ * `Sequential.getLayer`); otherwise an error (from `what`) that lists the valid names.
+ */
 export function findLayer(model: ExplainableModel, name: string, what: string): LayerLike {
-  const layer = model.layers.find((l) => l.name === name);
+  const layer = model.layers.find((l) => l.name === name) ?? allLayers(model).find((l) => l.name === name);
   if (!layer) {
     throw new ConvkitUsageError(
-      `${what}: model '${model.name}' has no layer named '${name}'. Its layers are: ${model.layers
+      `${what}: model '${model.name}' has no layer named '${name}'. Its layers are: ${allLayers(model)
         .map((l) => l.name)
         .join(', ')}.`,
     );
@@ -54,7 +64,9 @@ export function findLayer(model: ExplainableModel, name: string, what: string): 
 export function findSpatialLayer(model: ExplainableModel, name: string, what: string): LayerLike {
   const layer = findLayer(model, name, what);
   if (!hasSpatialOutput(layer)) {
-    const spatial = model.layers.filter(hasSpatialOutput).map((l) => l.name);
+    const spatial = allLayers(model)
+      .filter(hasSpatialOutput)
+      .map((l) => l.name);
     throw new ConvkitUsageError(
       `${what}: layer '${name}' (${layer.className}) has output shape ${formatShape(layer.outputShape)}, ` +
         `not a feature map [batch, height, width, channels]. Layers with one: ${spatial.join(', ') || 'none'}.`,

@@ -9,15 +9,16 @@ export interface FakeLayer {
   className: string;
   outputShape: Shape;
   apply: (x: tf.Tensor) => tf.Tensor;
-  /** Weights in Keras layout, for exporting to a reference implementation. */
-  weights: tf.Tensor[];
-  config: Record<string, unknown>;
+  /** Weights in Keras layout (kernel, bias), as @convkit/layers's `weights[i].variable`. */
+  weights: { variable: tf.Tensor }[];
+  getConfig(): Record<string, unknown>;
 }
 
 export interface FakeModel extends ExplainableModel {
   layers: FakeLayer[];
   dispose(): void;
   predict(x: tf.Tensor): tf.Tensor;
+  layerOutputs(x: tf.Tensor, names: string[]): tf.Tensor[];
 }
 
 type Spec =
@@ -58,15 +59,16 @@ export function fakeModel(
       );
       const bias = tf.tensor1d(rng.fill(spec.filters, () => rng.uniform(-0.1, 0.1)));
       const pad = spec.padding ?? 'valid';
-      const [h, w] = [inShape[1] as number, inShape[2] as number];
-      shape = pad === 'same' ? [null, h, w, spec.filters] : [null, h - k + 1, w - k + 1, spec.filters];
+      const [h, w] = [inShape[1], inShape[2]];
+      shape =
+        pad === 'same' ? [null, h, w, spec.filters] : [null, h && h - k + 1, w && w - k + 1, spec.filters];
       const act = spec.activation ?? 'relu';
       return {
         name: layerName,
         className: 'Conv2D',
         outputShape: shape,
-        weights: [kernel, bias],
-        config: { activation: act, padding: pad },
+        weights: [{ variable: kernel }, { variable: bias }],
+        getConfig: () => ({ activation: act, padding: pad }),
         apply: (x) => {
           const y = tf.add(tf.conv2d(x as tf.Tensor4D, kernel, 1, pad), bias);
           return act === 'relu' ? tf.relu(y) : y;
@@ -74,18 +76,14 @@ export function fakeModel(
       };
     }
     if (spec.type === 'pool') {
-      shape = [
-        null,
-        Math.floor((inShape[1] as number) / 2),
-        Math.floor((inShape[2] as number) / 2),
-        inShape[3],
-      ];
+      const half = (d: number | null) => (d === null ? null : Math.floor(d / 2));
+      shape = [null, half(inShape[1]), half(inShape[2]), inShape[3]];
       return {
         name: layerName,
         className: 'MaxPooling2D',
         outputShape: shape,
         weights: [],
-        config: {},
+        getConfig: () => ({}),
         apply: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
       };
     }
@@ -96,7 +94,7 @@ export function fakeModel(
         className: 'Flatten',
         outputShape: shape,
         weights: [],
-        config: {},
+        getConfig: () => ({}),
         apply: (x) => tf.reshape(x, [x.shape[0], -1]),
       };
     }
@@ -107,7 +105,7 @@ export function fakeModel(
         className: 'GlobalAveragePooling2D',
         outputShape: shape,
         weights: [],
-        config: {},
+        getConfig: () => ({}),
         apply: (x) => tf.mean(x, [1, 2]),
       };
     }
@@ -124,8 +122,8 @@ export function fakeModel(
       name: layerName,
       className: 'Dense',
       outputShape: shape,
-      weights: [kernel, bias],
-      config: { activation: act },
+      weights: [{ variable: kernel }, { variable: bias }],
+      getConfig: () => ({ activation: act }),
       apply: (x) => {
         const y = tf.add(tf.matMul(x as tf.Tensor2D, kernel), bias);
         if (act === 'relu') return tf.relu(y);
@@ -166,6 +164,6 @@ export function fakeModel(
       const i = indexOf(n);
       return { head: (x) => run(x, 0, i + 1), tail: (h) => run(h, i + 1, layers.length) };
     },
-    dispose: () => tf.dispose(layers.flatMap((l) => l.weights)),
+    dispose: () => tf.dispose(layers.flatMap((l) => l.weights.map((w) => w.variable))),
   };
 }

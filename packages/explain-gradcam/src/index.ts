@@ -1,0 +1,8 @@
+export { type GradCamOptions, type GradCamResult, gradCam, type Heatmap } from './grad-cam';
+export { assertGradientsRegistered } from './gradients';
+export { gradCamFromFeatures } from './heatmap-math';
+export type { ImageInput, InputOptions } from './input';
+export { type GradCamModel, type LayerLike, lastConvLayer, type Shape } from './model';
+export { heatmapImage, type Overlay, type OverlayOptions, overlay } from './overlay';
+export { resizeHeatmap } from './resize-heatmap';
+export { scoreFunction } from './score';
