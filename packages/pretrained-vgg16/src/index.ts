@@ -1,11 +1,27 @@
+/**
+ * @convkit/pretrained-vgg16: Keras's VGG16 (architecture, layer names and ImageNet weights) on
+ * @convkit/layers, with ImageNet's preprocessing and class names. Browser-safe; the Keras cache,
+ * downloads and file paths are in `@convkit/pretrained-vgg16/node`.
+ */
+export {
+  buildVgg16,
+  VGG16_BLOCKS,
+  VGG16_CONV_LAYERS,
+  VGG16_TOP_LAYERS,
+  type Vgg16ArchitectureOptions,
+} from './architecture';
 export {
   type ClassIndex,
   type DecodeOptions,
   decodePredictions,
   type Prediction,
 } from './decode-predictions';
+export { disposeModel } from './dispose';
+export { GlobalMaxPooling2D, registerGlobalMaxPooling2D } from './global-max-pooling2d';
 export { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
+export { type LoadReport, loadKerasWeightsInto } from './load-weights';
 export { IMAGENET_BGR_MEAN, preprocessInput } from './preprocess';
+export { checkImagenetOptions, type Vgg16Options, type Vgg16WeightsSource, vgg16 } from './vgg16';
 export {
   type KerasWeightsFile,
   VGG16_WEIGHTS_NOTOP,

@@ -1,6 +1,7 @@
 /**
  * `@convkit/pretrained-vgg16/node`: the node-only parts (files, downloads, the Keras cache).
- * Everything in the main entry is re-exported here too.
+ * Everything in the main entry is re-exported here too; `vgg16` here also accepts 'imagenet'
+ * and file paths.
  */
 
 export {
@@ -11,6 +12,7 @@ export {
   md5OfFile,
 } from './download';
 export * from './index';
+export { type NodeVgg16Options, vgg16 } from './node-vgg16';
 export {
   kerasModelsDir,
   progressBar,
