@@ -20,6 +20,8 @@ export {
   isGzip,
   parseIdx,
 } from './idx';
+export { type ApplyKerasWeightsOptions, applyKerasWeights } from './keras-apply';
+export { type KerasModelInfo, kerasModelFromH5, loadKerasModel } from './keras-model';
 export {
   type KerasLayerWeights,
   type KerasWeight,

@@ -1,27 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError } from './errors';
 import { H5File, openH5 } from './h5';
 import { openH5File, readKerasWeightsFile } from './h5-node';
 import { type KerasLayerWeights, readKerasWeights } from './keras-weights';
-
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('./testdata/keras_h5_fixtures.py', import.meta.url));
-const hasH5py = existsSync(PYTHON) && tryRun(`${PYTHON} -c "import h5py"`);
-
-function tryRun(command: string): boolean {
-  try {
-    execFileSync('/bin/sh', ['-c', command], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { canWriteFixtures, kerasFixtures } from './testdata/fixtures';
 
 /** Compares what the reader returned with the fixture's expected layout and every value. */
 async function expectMatchesFixture(dir: string, name: string, layers: KerasLayerWeights[]) {
@@ -61,14 +46,15 @@ async function expectMatchesFixture(dir: string, name: string, layers: KerasLaye
   expect(offset).toBe(values.length);
 }
 
-describe.skipIf(!hasH5py)('readKerasWeights on files written by h5py in Keras layouts', () => {
+describe.skipIf(!canWriteFixtures)('readKerasWeights on files written by h5py in Keras layouts', () => {
   let dir: string;
+  let scratch: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'convkit-h5-'));
-    execFileSync(PYTHON, [SCRIPT, dir, '--full-vgg16']);
+    dir = await kerasFixtures();
+    scratch = await mkdtemp(join(tmpdir(), 'convkit-h5-'));
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it('reads a full-size vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 layout from disk (14.7M values)', async () => {
@@ -131,8 +117,10 @@ describe.skipIf(!hasH5py)('readKerasWeights on files written by h5py in Keras la
     const layers = await readKerasWeightsFile(join(dir, 'nested_vgg16.h5'));
     expect(layers[0].layerName).toBe('vgg16');
     expect(layers[0].weights).toHaveLength(26);
-    expect(layers[0].weights[0].name).toBe('block1_conv1/kernel:0');
-    expect(layers[0].weights[25].name).toBe('block5_conv3/bias:0');
+    // Fine-tuned: Keras stores the trainable block5 weights first, then the frozen ones.
+    expect(layers[0].weights[0].name).toBe('block5_conv1/kernel:0');
+    expect(layers[0].weights[6].name).toBe('block1_conv1/kernel:0');
+    expect(layers[0].weights[25].name).toBe('block4_conv3/bias:0');
     await expectMatchesFixture(dir, 'nested_vgg16', layers);
   });
 
@@ -194,9 +182,9 @@ describe.skipIf(!hasH5py)('readKerasWeights on files written by h5py in Keras la
   it('rejects truncated HDF5 bytes with an error naming the source', async () => {
     const bytes = await readFile(join(dir, 'mnist_weights.h5'));
     const cut = bytes.subarray(0, 4096);
-    await writeFile(join(dir, 'cut.h5'), cut);
+    await writeFile(join(scratch, 'cut.h5'), cut);
     await expect(openH5(cut, 'cut.h5').then((f) => readKerasWeights(f))).rejects.toThrow(/cut\.h5/);
-    await expect(readKerasWeightsFile(join(dir, 'cut.h5'))).rejects.toThrow(/cut\.h5/);
+    await expect(readKerasWeightsFile(join(scratch, 'cut.h5'))).rejects.toThrow(/cut\.h5/);
   });
 
   it('frees the in-memory copy on close (many opens do not grow memory without bound)', async () => {

@@ -9,4 +9,5 @@ export {
   loadFashionMnist,
   readIdxFile,
 } from './idx-node';
+export { loadKerasModel } from './keras-model-node';
 export { enableFolderIO, loadModel, saveModel } from './save-load-node';

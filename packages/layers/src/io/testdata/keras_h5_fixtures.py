@@ -70,8 +70,7 @@ def write_weights_group(f, rec, layers, weight_name_style='tf2', dtype='f4', sor
                 full = '%s_%s_1:0' % (layer_name, {'kernel': 'W', 'bias': 'b'}[short])
             else:
                 full = short  # already a full name (nested models)
-            value = rng.standard_normal(shape).astype(dtype)
-            weights.append((full, value))
+            weights.append((full, random_weight(shape, short, dtype)))
         save_attributes(g, 'weight_names', [n.encode('utf8') for n, _ in weights])
         for name, value in weights:
             d = g.create_dataset(name, value.shape, dtype=value.dtype)
@@ -82,6 +81,14 @@ def write_weights_group(f, rec, layers, weight_name_style='tf2', dtype='f4', sor
         stored[layer_name] = weights
     for layer_name, _ in layers:
         rec.layer(layer_name, stored[layer_name])
+    return stored
+
+
+def random_weight(shape, short, dtype='f4'):
+    """He-scaled kernels and small biases, so activations stay O(1) through a deep stack."""
+    fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    std = np.sqrt(2.0 / fan_in) if short == 'kernel' and len(shape) > 1 else 0.1
+    return (rng.standard_normal(shape) * std).astype(dtype)
 
 
 VGG_BLOCKS = [(1, 2, 64), (2, 2, 128), (3, 3, 256), (4, 3, 512), (5, 3, 512)]
@@ -98,33 +105,6 @@ def vgg16_notop_layers(scale):
             channels = filters
         layers.append(('block%d_pool' % block, []))
     return layers, channels
-
-
-def conv_config(name, filters, input_shape=None):
-    c = {'name': name, 'trainable': True, 'dtype': 'float32', 'filters': filters, 'kernel_size': [3, 3],
-         'strides': [1, 1], 'padding': 'valid', 'data_format': 'channels_last', 'dilation_rate': [1, 1],
-         'groups': 1, 'activation': 'relu', 'use_bias': True,
-         'kernel_initializer': {'class_name': 'GlorotUniform', 'config': {'seed': None}},
-         'bias_initializer': {'class_name': 'Zeros', 'config': {}},
-         'kernel_regularizer': None, 'bias_regularizer': None, 'activity_regularizer': None,
-         'kernel_constraint': None, 'bias_constraint': None}
-    if input_shape:
-        c['batch_input_shape'] = [None] + input_shape
-    return {'class_name': 'Conv2D', 'config': c}
-
-
-def pool_config(name):
-    return {'class_name': 'MaxPooling2D', 'config': {'name': name, 'trainable': True, 'dtype': 'float32',
-            'pool_size': [2, 2], 'padding': 'valid', 'strides': [2, 2], 'data_format': 'channels_last'}}
-
-
-def dense_config(name, units, activation):
-    return {'class_name': 'Dense', 'config': {'name': name, 'trainable': True, 'dtype': 'float32', 'units': units,
-            'activation': activation, 'use_bias': True,
-            'kernel_initializer': {'class_name': 'GlorotUniform', 'config': {'seed': None}},
-            'bias_initializer': {'class_name': 'Zeros', 'config': {}}, 'kernel_regularizer': None,
-            'bias_regularizer': None, 'activity_regularizer': None, 'kernel_constraint': None,
-            'bias_constraint': None}}
 
 
 # 1. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5: Keras 1-era names ('block1_conv1_W_1:0'),
@@ -147,61 +127,226 @@ with h5py.File('%s/mnist_weights.h5' % OUT, 'w') as f:
     f.attrs['keras_version'] = b'2.4.0'
 rec.finish()
 
-# 3. cats_and_dogs_small_2.h5: tf.keras model.save of the chapter's dropout convnet.
-cats = [('conv2d_20', [('kernel', (3, 3, 3, 32)), ('bias', (32,))]), ('max_pooling2d_20', []),
-        ('conv2d_21', [('kernel', (3, 3, 32, 64)), ('bias', (64,))]), ('max_pooling2d_21', []),
-        ('conv2d_22', [('kernel', (3, 3, 64, 128)), ('bias', (128,))]), ('max_pooling2d_22', []),
-        ('conv2d_23', [('kernel', (3, 3, 128, 128)), ('bias', (128,))]), ('max_pooling2d_23', []),
-        ('flatten_5', []), ('dropout', []),
-        ('dense_10', [('kernel', (6272, 512)), ('bias', (512,))]), ('dense_11', [('kernel', (512, 1)), ('bias', (1,))])]
-cats_config = {'class_name': 'Sequential', 'config': {'name': 'sequential_5', 'layers': [
-    {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, 150, 150, 3], 'dtype': 'float32',
-                                            'sparse': False, 'ragged': False, 'name': 'conv2d_20_input'}},
-    conv_config('conv2d_20', 32, [150, 150, 3]), pool_config('max_pooling2d_20'),
-    conv_config('conv2d_21', 64), pool_config('max_pooling2d_21'),
-    conv_config('conv2d_22', 128), pool_config('max_pooling2d_22'),
-    conv_config('conv2d_23', 128), pool_config('max_pooling2d_23'),
-    {'class_name': 'Flatten', 'config': {'name': 'flatten_5', 'trainable': True, 'dtype': 'float32',
-                                         'data_format': 'channels_last'}},
-    {'class_name': 'Dropout', 'config': {'name': 'dropout', 'trainable': True, 'dtype': 'float32', 'rate': 0.5,
-                                         'noise_shape': None, 'seed': None}},
-    dense_config('dense_10', 512, 'relu'), dense_config('dense_11', 1, 'sigmoid')]}}
-rec = Recorder('cats_and_dogs_small_2')
-with h5py.File('%s/cats_and_dogs_small_2.h5' % OUT, 'w') as f:
-    f.attrs['keras_version'] = b'2.4.0'
-    f.attrs['backend'] = b'tensorflow'
-    f.attrs['model_config'] = json.dumps(cats_config).encode('utf8')
-    f.attrs['training_config'] = json.dumps({'loss': 'binary_crossentropy', 'metrics': ['acc']}).encode('utf8')
-    mw = f.create_group('model_weights')
-    write_weights_group(mw, rec, cats)
-    mw.attrs['backend'] = b'tensorflow'
-    mw.attrs['keras_version'] = b'2.4.0'
-    opt = f.create_group('optimizer_weights')
-    save_attributes(opt, 'weight_names', [b'RMSprop/iter:0'])
-    opt.create_dataset('RMSprop/iter:0', data=np.int64(500))
-rec.finish()
+# 3-5. Full models (the model.save layout: model_config + model_weights), each with a reference
+#      output computed by PyTorch (float64) from the same weights on a fixed input, written as
+#      NAME.input.bin / NAME.output.bin (float32) and NAME.reference.json (their shapes).
+INIT = {'kernel_initializer': {'class_name': 'GlorotUniform', 'config': {'seed': None}},
+        'bias_initializer': {'class_name': 'Zeros', 'config': {}}, 'kernel_regularizer': None,
+        'bias_regularizer': None, 'activity_regularizer': None, 'kernel_constraint': None, 'bias_constraint': None}
 
-# 4. A conv base nested in a Sequential (model.save after Sequential([conv_base, Flatten, Dense, Dense])):
-#    one 'vgg16' entry whose weight_names list every conv layer's weights, stored under
-#    model_weights/vgg16/<conv layer>/<kernel|bias>:0.
-base_layers, base_channels = vgg16_notop_layers(16)
-nested_names = []
-for lname, specs in base_layers:
-    for short, shape in specs:
-        nested_names.append(('%s/%s:0' % (lname, short), shape))
-nested = [('vgg16', nested_names), ('flatten', []),
-          ('dense', [('kernel', (4 * 4 * base_channels, 256)), ('bias', (256,))]),
-          ('dense_1', [('kernel', (256, 1)), ('bias', (1,))])]
-rec = Recorder('nested_vgg16')
-with h5py.File('%s/nested_vgg16.h5' % OUT, 'w') as f:
-    f.attrs['keras_version'] = b'2.4.0'
-    f.attrs['backend'] = b'tensorflow'
-    f.attrs['model_config'] = json.dumps({'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': []}})
-    mw = f.create_group('model_weights')
-    write_weights_group(mw, rec, nested, weight_name_style='full')
-rec.finish()
 
-# 5. Edge cases: chunked layer_names (too long for one object header), float64 / float16 /
+def conv(name, filters, act='relu', padding='valid', trainable=True):
+    return {'kind': 'conv', 'name': name, 'filters': filters, 'act': act, 'padding': padding, 'trainable': trainable}
+
+
+def pool(name, trainable=True):
+    return {'kind': 'pool', 'name': name, 'trainable': trainable}
+
+
+def dense(name, units, act):
+    return {'kind': 'dense', 'name': name, 'units': units, 'act': act, 'trainable': True}
+
+
+def layer_config(layer, tf2=True):
+    base = {'name': layer['name'], 'trainable': layer['trainable'], 'dtype': 'float32'}
+    k = layer['kind']
+    if k == 'conv':
+        c = dict(base, filters=layer['filters'], kernel_size=[3, 3], strides=[1, 1], padding=layer['padding'],
+                 data_format='channels_last', dilation_rate=[1, 1], activation=layer['act'], use_bias=True, **INIT)
+        if tf2:
+            c['groups'] = 1
+        return {'class_name': 'Conv2D', 'config': c}
+    if k == 'pool':
+        return {'class_name': 'MaxPooling2D', 'config': dict(base, pool_size=[2, 2], padding='valid', strides=[2, 2],
+                                                              data_format='channels_last')}
+    if k == 'flatten':
+        return {'class_name': 'Flatten', 'config': dict(base, data_format='channels_last')}
+    if k == 'dropout':
+        return {'class_name': 'Dropout', 'config': dict(base, rate=layer['rate'], noise_shape=None, seed=None)}
+    if k == 'dense':
+        return {'class_name': 'Dense', 'config': dict(base, units=layer['units'], activation=layer['act'],
+                                                      use_bias=True, **INIT)}
+    if k == 'model':
+        return functional_config(layer)
+    raise ValueError(k)
+
+
+def functional_config(model):
+    """tf.keras's get_config of a linear functional model (as VGG16's conv base is)."""
+    inp = model['input_name']
+    layers = [{'class_name': 'InputLayer', 'config': {'batch_input_shape': [None] + model['input_shape'],
+               'dtype': 'float32', 'sparse': False, 'ragged': False, 'name': inp}, 'name': inp, 'inbound_nodes': []}]
+    prev = inp
+    for l in model['layers']:
+        entry = layer_config(l)
+        entry['name'] = l['name']
+        entry['inbound_nodes'] = [[[prev, 0, 0, {}]]]
+        layers.append(entry)
+        prev = l['name']
+    return {'class_name': 'Functional', 'config': {'name': model['name'], 'layers': layers,
+            'input_layers': [[inp, 0, 0]], 'output_layers': [[prev, 0, 0]]}}
+
+
+def sequential_config(name, layers, input_shape, style):
+    if style == 'keras2.0':  # Keras 2.0.x: a bare list, batch_input_shape on the first layer
+        entries = [layer_config(l, tf2=False) for l in layers]
+        entries[0]['config']['batch_input_shape'] = [None] + input_shape
+        return {'class_name': 'Sequential', 'config': entries}
+    entries = [layer_config(l) for l in layers]
+    if layers[0]['kind'] != 'model':
+        entries[0]['config']['batch_input_shape'] = [None] + input_shape
+        entries.insert(0, {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None] + input_shape,
+                           'dtype': 'float32', 'sparse': False, 'ragged': False, 'name': layers[0]['name'] + '_input'}})
+    return {'class_name': 'Sequential', 'config': {'name': name, 'layers': entries}}
+
+
+def make_weights(layers, shape):
+    """Random weights for each layer given the input shape (h, w, c); returns the output shape."""
+    for l in layers:
+        k = l['kind']
+        if k == 'conv':
+            l['weights'] = [('kernel', random_weight((3, 3, shape[-1], l['filters']), 'kernel')),
+                            ('bias', random_weight((l['filters'],), 'bias'))]
+            shape = (shape[0] - 2, shape[1] - 2, l['filters']) if l['padding'] == 'valid' else shape[:2] + (l['filters'],)
+        elif k == 'pool':
+            shape = (shape[0] // 2, shape[1] // 2, shape[2])
+        elif k == 'flatten':
+            shape = (int(np.prod(shape)),)
+        elif k == 'dense':
+            l['weights'] = [('kernel', random_weight((shape[0], l['units']), 'kernel')),
+                            ('bias', random_weight((l['units'],), 'bias'))]
+            shape = (l['units'],)
+        elif k == 'model':
+            shape = make_weights(l['layers'], shape)
+    return shape
+
+
+def stored_weights(layer):
+    """(full name, value) pairs as Keras stores a layer: for a nested model, every inner weight,
+    trainable ones first (Keras's _legacy_weights: trainable_weights + non_trainable_weights)."""
+    if layer['kind'] != 'model':
+        return [('%s/%s:0' % (layer['name'], short), v) for short, v in layer.get('weights', [])]
+    inner = [(l['trainable'], stored_weights(l)) for l in layer['layers']]
+    return [w for t, ws in inner if t for w in ws] + [w for t, ws in inner if not t for w in ws]
+
+
+def write_model_file(name, model_name, layers, input_shape, style='tf2', keras_version='2.4.0', config_override=None,
+                     drop_layer=None):
+    make_weights(layers, tuple(input_shape))
+    config = config_override or sequential_config(model_name, layers, input_shape, style)
+    rec = Recorder(name)
+    with h5py.File('%s/%s.h5' % (OUT, name), 'w') as f:
+        f.attrs['keras_version'] = keras_version.encode('utf8')
+        f.attrs['backend'] = b'tensorflow'
+        f.attrs['model_config'] = json.dumps(config).encode('utf8')
+        f.attrs['training_config'] = json.dumps({'loss': 'binary_crossentropy', 'metrics': ['acc']}).encode('utf8')
+        mw = f.create_group('model_weights')
+        kept = [l for l in layers if l['name'] != drop_layer]
+        save_attributes(mw, 'layer_names', [l['name'].encode('utf8') for l in kept])
+        mw.attrs['backend'] = b'tensorflow'
+        mw.attrs['keras_version'] = keras_version.encode('utf8')
+        for l in sorted(kept, key=lambda l: l['name']):
+            g = mw.create_group(l['name'])
+            weights = stored_weights(l)
+            save_attributes(g, 'weight_names', [n.encode('utf8') for n, _ in weights])
+            for n, v in weights:
+                g.create_dataset(n, data=v)
+        for l in kept:
+            rec.layer(l['name'], stored_weights(l))
+        opt = f.create_group('optimizer_weights')
+        save_attributes(opt, 'weight_names', [b'RMSprop/iter:0'])
+        opt.create_dataset('RMSprop/iter:0', data=np.int64(500))
+    rec.finish()
+
+
+def torch_forward(layers, x):
+    import torch
+    import torch.nn.functional as F
+    act = {'relu': torch.relu, 'sigmoid': torch.sigmoid, 'linear': lambda t: t,
+           'softmax': lambda t: torch.softmax(t, -1)}
+
+    def run(layers, t):
+        for l in layers:
+            k = l['kind']
+            if k == 'conv':
+                w = dict(l['weights'])
+                kernel = torch.from_numpy(w['kernel'].astype('f8')).permute(3, 2, 0, 1)
+                t = act[l['act']](F.conv2d(t, kernel, torch.from_numpy(w['bias'].astype('f8')),
+                                           padding=0 if l['padding'] == 'valid' else 'same'))
+            elif k == 'pool':
+                t = F.max_pool2d(t, 2)
+            elif k == 'flatten':
+                t = t.permute(0, 2, 3, 1).reshape(t.shape[0], -1)  # Keras flattens NHWC
+            elif k == 'dense':
+                w = dict(l['weights'])
+                t = act[l['act']](t @ torch.from_numpy(w['kernel'].astype('f8')) + torch.from_numpy(w['bias'].astype('f8')))
+            elif k == 'model':
+                t = run(l['layers'], t)
+        return t
+
+    with torch.no_grad():
+        return run(layers, torch.from_numpy(x.astype('f8')).permute(0, 3, 1, 2)).numpy()
+
+
+def write_reference(name, layers, input_shape, batch=2):
+    x = rng.uniform(0, 1, (batch,) + tuple(input_shape)).astype('f4')
+    y = torch_forward(layers, x).astype('f4')
+    x.tofile('%s/%s.input.bin' % (OUT, name))
+    y.tofile('%s/%s.output.bin' % (OUT, name))
+    with open('%s/%s.reference.json' % (OUT, name), 'w') as f:
+        json.dump({'input': list(x.shape), 'output': list(y.shape)}, f)
+
+
+def cats_layers(frozen=False):
+    return [conv('conv2d_20', 32), pool('max_pooling2d_20'), conv('conv2d_21', 64), pool('max_pooling2d_21'),
+            conv('conv2d_22', 128), pool('max_pooling2d_22'), conv('conv2d_23', 128), pool('max_pooling2d_23'),
+            {'kind': 'flatten', 'name': 'flatten_5', 'trainable': True},
+            {'kind': 'dropout', 'name': 'dropout', 'rate': 0.5, 'trainable': True},
+            dense('dense_10', 512, 'relu'), dense('dense_11', 1, 'sigmoid')]
+
+
+# 3. cats_and_dogs_small_2.h5: tf.keras model.save of the chapter's dropout convnet (3,453,121 params).
+cats = cats_layers()
+write_model_file('cats_and_dogs_small_2', 'sequential_5', cats, [150, 150, 3])
+write_reference('cats_and_dogs_small_2', cats, [150, 150, 3], batch=1)
+
+
+# 4. A VGG16-style conv base (filters / 16, 64x64 input) nested in a Sequential, fine-tuned: blocks
+#    1-4 frozen, so the 'vgg16' group lists block5's (trainable) weights first.
+def vgg_base(scale=16, trainable_from='block5_conv1'):
+    layers, trainable = [], False
+    for block, convs, filters in VGG_BLOCKS:
+        for i in range(1, convs + 1):
+            name = 'block%d_conv%d' % (block, i)
+            trainable = trainable or name == trainable_from
+            layers.append(conv(name, filters // scale, padding='same', trainable=trainable))
+        layers.append(pool('block%d_pool' % block, trainable=trainable))
+    return {'kind': 'model', 'name': 'vgg16', 'input_name': 'input_1', 'input_shape': [64, 64, 3],
+            'layers': layers, 'trainable': True}
+
+
+nested = [vgg_base(), {'kind': 'flatten', 'name': 'flatten', 'trainable': True},
+          dense('dense', 64, 'relu'), dense('dense_1', 1, 'sigmoid')]
+write_model_file('nested_vgg16', 'sequential', nested, [64, 64, 3])
+write_reference('nested_vgg16', nested, [64, 64, 3])
+
+# 5. Keras 2.0.x (the book's era): the Sequential config is a bare list of layers.
+old = [conv('conv2d_1', 8), pool('max_pooling2d_1'), {'kind': 'flatten', 'name': 'flatten_1', 'trainable': True},
+       dense('dense_1', 4, 'softmax')]
+write_model_file('keras20_model', None, old, [12, 12, 1], style='keras2.0', keras_version='2.0.8')
+write_reference('keras20_model', old, [12, 12, 1])
+
+# Broken model files: a layer missing from model_weights, and a kernel of the wrong shape.
+small = [conv('conv2d', 4), pool('max_pooling2d'), {'kind': 'flatten', 'name': 'flatten', 'trainable': True},
+         dense('dense', 3, 'softmax')]
+write_model_file('missing_dense', 'sequential', small, [10, 10, 3], drop_layer='dense')
+wrong = [conv('conv2d', 4), pool('max_pooling2d'), {'kind': 'flatten', 'name': 'flatten', 'trainable': True},
+         dense('dense', 3, 'softmax')]
+wrong_config = sequential_config('sequential', wrong, [10, 10, 3], 'tf2')
+wrong_config['config']['layers'][1]['config']['filters'] = 5  # the config says 5 filters, the weights have 4
+write_model_file('wrong_shape', 'sequential', wrong, [10, 10, 3], config_override=wrong_config)
+
+# 6. Edge cases: chunked layer_names (too long for one object header), float64 / float16 /
 #    big-endian / scalar datasets, a variable-length str model_config (old Keras wrote str).
 many = [(('layer_%04d_' % i) + 'x' * 190, [('bias', (2,))] if i % 50 == 0 else []) for i in range(400)]
 rec = Recorder('chunked')
@@ -224,12 +369,12 @@ with h5py.File('%s/dtypes.h5' % OUT, 'w') as f:
         rec.layer(lname, [('%s/w:0' % lname, value)])
 rec.finish()
 
-# 6. An HDF5 file that is not a Keras file.
+# 7. An HDF5 file that is not a Keras file.
 with h5py.File('%s/not_keras.h5' % OUT, 'w') as f:
     f.attrs['title'] = b'some data'
     f.create_dataset('images', data=np.zeros((2, 2), 'f4'))
 
-# 7. A Keras file whose layer_names lists a layer that has no group, and one missing a dataset.
+# 8. A Keras file whose layer_names lists a layer that has no group, and one missing a dataset.
 with h5py.File('%s/missing_layer.h5' % OUT, 'w') as f:
     f.attrs['layer_names'] = [b'conv2d', b'dense']
     g = f.create_group('conv2d')
