@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAugmentPreview } from './commands/augment-preview';
 import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
 import { registerSplit } from './commands/split';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDataset(program);
   registerDoctor(program);
   registerSplit(program);
+  registerAugmentPreview(program);
   return program;
 }
 

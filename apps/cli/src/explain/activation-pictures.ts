@@ -1,8 +1,8 @@
+import { join } from 'node:path';
 import { activationGrid, activations, convAndPoolingLayerNames } from '@convkit/explain-activations';
 import { writeFileAtomic } from '@convkit/image-io/node';
 import type { Sequential } from '@convkit/layers';
 import type { PixelImage } from '@convkit/tensor';
-import { join } from 'node:path';
 
 /** One written activation grid: the layer, its PNG file and the picture's size. */
 export interface ActivationPicture {
