@@ -29,6 +29,7 @@ export {
   readKerasWeights,
 } from './keras-weights';
 export {
+  checkpointSaver,
   type LoadSource,
   loadModel,
   type SaveDestination,

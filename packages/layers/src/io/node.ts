@@ -10,4 +10,4 @@ export {
   readIdxFile,
 } from './idx-node';
 export { loadKerasModel } from './keras-model-node';
-export { enableFolderIO, loadModel, saveModel } from './save-load-node';
+export { checkpointSaver, enableFolderIO, loadModel, saveModel } from './save-load-node';

@@ -7,6 +7,7 @@ import type { Layer } from '../core/layer';
 import type { Sequential } from '../model/sequential';
 import { folderHandler } from './folder-handler';
 import {
+  checkpointSaver as checkpointSaverWithHandler,
   fileHandlers,
   isFileTarget,
   type LoadSource,
@@ -48,4 +49,16 @@ export function saveModel(
 export function loadModel(source: LoadSource): Promise<Sequential> {
   enableFolderIO();
   return loadWithHandler(source);
+}
+
+/**
+ * A save function for modelCheckpoint that writes folders (or any URL saveModel takes),
+ * replacing the previous checkpoint at the same path:
+ * `modelCheckpoint({ filepath: 'ckpt/best', saveBestOnly: true, save: checkpointSaver() })`.
+ */
+export function checkpointSaver(
+  opts: Omit<SaveModelOptions, 'overwrite'> = {},
+): (model: unknown, path: string) => Promise<tf.io.SaveResult> {
+  enableFolderIO();
+  return checkpointSaverWithHandler(opts);
 }

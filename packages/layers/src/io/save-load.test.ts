@@ -21,7 +21,7 @@ import { maxAbsDiff } from '../test-utils';
 import { buildModel, disposeModel, modelFromArtifacts, modelToArtifacts } from './artifacts';
 import { folderHandler } from './folder-handler';
 import { saveModel as saveWithHandler } from './save-load';
-import { loadModel, saveModel } from './save-load-node';
+import { checkpointSaver, loadModel, saveModel } from './save-load-node';
 
 function smallConvnet(): Sequential {
   return sequential([
@@ -359,6 +359,26 @@ describe('saveModel / loadModel (TensorFlow.js LayersModel format)', () => {
     await mkdir(join(dir, 'empty'));
     await expect(loadModel(join(dir, 'empty'))).rejects.toThrow(/empty: the folder has no model\.json/);
     model.dispose();
+  });
+
+  it('checkpointSaver replaces the checkpoint at a path each time it is called, as Keras does', async () => {
+    const model = smallConvnet();
+    const save = checkpointSaver();
+    const target = join(dir, 'ckpt', 'best');
+    randomizeWeights(model, 51);
+    await save(model, target);
+    randomizeWeights(model, 52);
+    await save(model, target);
+    const loaded = await loadModel(target);
+    const x = batch();
+    expect(await values(loaded.predict(x))).toEqual(await values(model.predict(x)));
+    x.dispose();
+    expect((await readdir(join(dir, 'ckpt'))).sort()).toEqual(['best']);
+    await expect(save({ name: 'not a layer' }, target)).rejects.toThrow(
+      /checkpointSaver: expected a @convkit\/layers model to save to .*best; found Object/,
+    );
+    model.dispose();
+    disposeModel(loaded);
   });
 
   it('leaks no tensors while saving and loading', async () => {

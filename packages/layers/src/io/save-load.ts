@@ -5,7 +5,7 @@
  * Browser-safe; `@convkit/layers/node` adds folders on disk (paths and file://).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Layer } from '../core/layer';
+import { Layer } from '../core/layer';
 import type { Sequential } from '../model/sequential';
 import { type ArtifactsOptions, modelFromArtifacts, modelToArtifacts } from './artifacts';
 import { ModelFormatError } from './errors';
@@ -55,6 +55,25 @@ export async function loadModel(source: LoadSource): Promise<Sequential> {
 }
 
 /**
+ * A save function for modelCheckpoint: `modelCheckpoint({ filepath: 'ckpt/model-{epoch:02d}',
+ * save: checkpointSaver() })`. Each call saves to the formatted path, replacing what an earlier
+ * epoch saved there, as Keras's ModelCheckpoint overwrites its file. In node, folder paths need
+ * `@convkit/layers/node` imported (its checkpointSaver does that).
+ */
+export function checkpointSaver(
+  opts: Omit<SaveModelOptions, 'overwrite'> = {},
+): (model: unknown, path: string) => Promise<tf.io.SaveResult> {
+  return async (model, path) => {
+    if (!(model instanceof Layer)) {
+      throw new ModelFormatError(
+        `checkpointSaver: expected a @convkit/layers model to save to ${path}; found ${describe(model)}.`,
+      );
+    }
+    return saveModel(model, path, { ...opts, overwrite: true });
+  };
+}
+
+/**
  * Hook for `@convkit/layers/node`: resolves paths and file:// URLs to its folder handler,
  * so that `model.save('path')` works in node once that entry has been imported.
  * @internal
@@ -92,4 +111,9 @@ function noHandler(verb: string, url: string): string {
     ? 'a folder path or file://PATH'
     : "a folder path or file://PATH after importing '@convkit/layers/node' (node only)";
   return `Cannot ${verb} '${url}': no TensorFlow.js IO handler takes it here. Use ${browser}, or ${files}.`;
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return (value as object).constructor?.name ?? 'an object';
 }
