@@ -17,11 +17,19 @@ export {
   type Prediction,
 } from './decode-predictions';
 export { disposeModel } from './dispose';
+export { type ExtractedFeatures, type ExtractFeaturesOptions, extractFeatures } from './extract-features';
 export { GlobalMaxPooling2D, registerGlobalMaxPooling2D } from './global-max-pooling2d';
 export { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 export { type LoadReport, loadKerasWeightsInto } from './load-weights';
 export { IMAGENET_BGR_MEAN, preprocessInput } from './preprocess';
-export { checkImagenetOptions, type Vgg16Options, type Vgg16WeightsSource, vgg16 } from './vgg16';
+export { loadTfjsArtifactsInto } from './tfjs-weights';
+export {
+  checkImagenetOptions,
+  loadConverted,
+  type Vgg16Options,
+  type Vgg16WeightsSource,
+  vgg16,
+} from './vgg16';
 export {
   type KerasWeightsFile,
   VGG16_WEIGHTS_NOTOP,

@@ -1,8 +1,10 @@
 import type { H5File, Sequential } from '@convkit/layers';
 import { withH5 } from '@convkit/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { buildVgg16, type Vgg16ArchitectureOptions } from './architecture';
 import { disposeModel } from './dispose';
 import { type LoadReport, loadKerasWeightsInto } from './load-weights';
+import { loadTfjsArtifactsInto } from './tfjs-weights';
 
 /** Where VGG16's weights come from, in the browser-safe entry. */
 export type Vgg16WeightsSource = null | 'imagenet' | string | Uint8Array | ArrayBuffer | H5File;
@@ -11,8 +13,9 @@ export type Vgg16WeightsSource = null | 'imagenet' | string | Uint8Array | Array
 export interface Vgg16Options extends Omit<Vgg16ArchitectureOptions, 'weightsWillLoad'> {
   /**
    * null: random initialisation. 'imagenet': Keras's ImageNet weights (node entry only: they
-   * are read from the Keras cache or downloaded). A URL (browser) of a Keras .h5 file, or the
-   * file's bytes, or an open H5File. Default 'imagenet', as in Keras.
+   * are read from the Keras cache or downloaded). A URL of converted weights (…/model.json,
+   * see convertVgg16Weights) or of a Keras .h5 file, the .h5 file's bytes, or an open H5File.
+   * Default 'imagenet', as in Keras.
    */
   weights?: Vgg16WeightsSource;
   /** Called once the weights are in, with the layers filled and the number of values read. */
@@ -34,6 +37,9 @@ export async function vgg16(opts: Vgg16Options = {}): Promise<Sequential> {
     );
   }
   if (weights === null) return buildVgg16(opts);
+  if (typeof weights === 'string' && /\.json(\?|#|$)/.test(weights)) {
+    return loadConverted(opts, tf.io.http(weights), weights);
+  }
   const bytes = typeof weights === 'string' ? await fetchBytes(weights) : weights;
   return withH5(
     bytes,
@@ -49,6 +55,27 @@ export function buildAndLoad(opts: Vgg16Options, file: H5File, imagenet = false)
   try {
     const report = loadKerasWeightsInto(model, file);
     opts.onLoaded?.(report);
+  } catch (error) {
+    disposeModel(model);
+    throw error;
+  }
+  return model;
+}
+
+/**
+ * Builds VGG16 for `opts` and loads weights converted to the TensorFlow.js format (model.json
+ * and shards) through a tfjs IOHandler (tf.io.http for a URL; a folder handler in node).
+ */
+export async function loadConverted(
+  opts: Vgg16Options,
+  handler: tf.io.IOHandler,
+  source: string,
+): Promise<Sequential> {
+  if (!handler.load) throw new Error(`${source}: the IOHandler cannot load.`);
+  const artifacts = await handler.load();
+  const model = buildVgg16({ ...opts, weightsWillLoad: true });
+  try {
+    loadTfjsArtifactsInto(model, artifacts, source);
   } catch (error) {
     disposeModel(model);
     throw error;
