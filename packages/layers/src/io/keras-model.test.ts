@@ -96,6 +96,19 @@ describe.skipIf(!canWriteFixtures)('loadKerasModel (Keras HDF5 model files)', ()
     disposeModel(model);
   });
 
+  it('loads a functional model saved at the top level (layer_names include the InputLayer)', async () => {
+    const model = await loadKerasModel(join(dir, 'functional_vgg16.h5'));
+    expect(model.className).toBe('Functional');
+    expect(model.name).toBe('vgg16');
+    expect(model.layers[0].name).toBe('input_1');
+    const { x, y, outputShape } = await reference(dir, 'functional_vgg16');
+    const out = model.predict(x);
+    expect(out.shape).toEqual(outputShape);
+    expect(maxRelErr(await out.data(), y)).toBeLessThan(1e-4);
+    tf.dispose([x, out]);
+    disposeModel(model);
+  });
+
   it('a loaded Keras model saves as a tfjs LayersModel that tfjs-layers runs identically', async () => {
     const model = await loadKerasModel(join(dir, 'nested_vgg16.h5'));
     const artifacts = await modelToArtifacts(model);

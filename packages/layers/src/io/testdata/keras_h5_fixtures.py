@@ -285,7 +285,8 @@ def torch_forward(layers, x):
         return t
 
     with torch.no_grad():
-        return run(layers, torch.from_numpy(x.astype('f8')).permute(0, 3, 1, 2)).numpy()
+        out = run(layers, torch.from_numpy(x.astype('f8')).permute(0, 3, 1, 2))
+        return (out.permute(0, 2, 3, 1) if out.dim() == 4 else out).numpy()  # back to Keras's NHWC
 
 
 def write_reference(name, layers, input_shape, batch=2):
@@ -335,6 +336,13 @@ old = [conv('conv2d_1', 8), pool('max_pooling2d_1'), {'kind': 'flatten', 'name':
        dense('dense_1', 4, 'softmax')]
 write_model_file('keras20_model', None, old, [12, 12, 1], style='keras2.0', keras_version='2.0.8')
 write_reference('keras20_model', old, [12, 12, 1])
+
+# 5b. A functional model at the top (VGG16(include_top=False).save('x.h5')): model.layers, and so
+#     layer_names, include the InputLayer, whose group has no weights.
+fbase = vgg_base(trainable_from='block1_conv1')
+functional = [{'kind': 'input', 'name': 'input_1', 'trainable': True}] + fbase['layers']
+write_model_file('functional_vgg16', None, functional, [64, 64, 3], config_override=functional_config(fbase))
+write_reference('functional_vgg16', functional, [64, 64, 3])
 
 # Broken model files: a layer missing from model_weights, and a kernel of the wrong shape.
 small = [conv('conv2d', 4), pool('max_pooling2d'), {'kind': 'flatten', 'name': 'flatten', 'trainable': True},
