@@ -311,6 +311,41 @@ describe('saveModel / loadModel (TensorFlow.js LayersModel format)', () => {
     loaded.dispose();
   });
 
+  it('saves to and loads from localstorage:// through tfjs-core’s own browser handler', async () => {
+    // Emulate the browser pieces tfjs's localstorage handler checks for: the IS_BROWSER flag and
+    // window.localStorage (an in-memory Storage).
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, String(v)),
+      removeItem: (k: string) => void items.delete(k),
+      key: (i: number) => [...items.keys()][i] ?? null,
+      get length() {
+        return items.size;
+      },
+    };
+    const g = globalThis as { window?: unknown };
+    const hadWindow = 'window' in g;
+    const wasBrowser = tf.env().getBool('IS_BROWSER');
+    g.window = { localStorage: storage };
+    tf.env().set('IS_BROWSER', true);
+    const model = smallConvnet();
+    randomizeWeights(model, 61);
+    try {
+      await saveModel(model, 'localstorage://chapter5-model');
+      expect([...items.keys()].some((k) => k.includes('chapter5-model'))).toBe(true);
+      const loaded = await loadModel('localstorage://chapter5-model');
+      const x = batch();
+      expect(await values(loaded.predict(x))).toEqual(await values(model.predict(x)));
+      x.dispose();
+      disposeModel(loaded);
+    } finally {
+      tf.env().set('IS_BROWSER', wasBrowser);
+      if (!hadWindow) delete g.window;
+      model.dispose();
+    }
+  });
+
   it('names what is wrong with a damaged or foreign model folder', async () => {
     const model = smallConvnet();
     const target = join(dir, 'damaged');
