@@ -43,3 +43,42 @@ export {
 } from './model/sequential';
 export { type SummaryOptions, summaryLines } from './model/summary';
 export { type BatchSource, isBatchSource } from './training/batch-source';
+export {
+  type Callback,
+  CSVLogger,
+  csvLogger,
+  EarlyStopping,
+  type EarlyStoppingArgs,
+  earlyStopping,
+  formatCheckpointPath,
+  History,
+  JSONLinesLogger,
+  jsonLinesLogger,
+  type LoggerArgs,
+  type Logs,
+  ModelCheckpoint,
+  type ModelCheckpointArgs,
+  modelCheckpoint,
+  type SaveFunction,
+  type TrainingModel,
+  type TrainingParams,
+} from './training/callbacks';
+export type { CompileArgs } from './training/compile';
+export { EPSILON, getLoss, type Loss, type LossName } from './training/losses';
+export { getMetric, type Metric } from './training/metrics';
+export {
+  Adam,
+  type AdamArgs,
+  adam,
+  getOptimizer,
+  Optimizer,
+  type OptimizerSpec,
+  RMSprop,
+  type RMSpropArgs,
+  rmsprop,
+  SGD,
+  type SGDArgs,
+  sgd,
+  type WeightGradient,
+} from './training/optimizers';
+export type { EvaluateArgs, FitArgs } from './training/trainer';

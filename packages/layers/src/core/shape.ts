@@ -2,7 +2,7 @@
 export type Shape = (number | null)[];
 
 /** Formats a shape the way Keras prints it: `(None, 26, 26, 32)`. */
-export function formatShape(shape: Shape): string {
+export function formatShape(shape: readonly (number | null)[]): string {
   const dims = shape.map((d) => (d === null ? 'None' : String(d)));
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
 }

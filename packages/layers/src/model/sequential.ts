@@ -2,8 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { type ApplyOptions, Layer, type LayerConfig, type LayerWeight } from '../core/layer';
 import { formatShape, type Shape, shapeMatches } from '../core/shape';
+import { type SaveDestination, type SaveModelOptions, saveModel } from '../io/save-load';
 import { InputLayer } from '../layers/input-layer';
 import { BatchPuller, type BatchSource, isBatchSource } from '../training/batch-source';
+import type { History } from '../training/callbacks';
+import { type CompileArgs, type CompiledConfig, resolveCompile } from '../training/compile';
+import type { Optimizer } from '../training/optimizers';
+import { type EvaluateArgs, type FitArgs, Trainer } from '../training/trainer';
 import { deserializeLayer } from './registry';
 import { type SummaryOptions, summaryLines } from './summary';
 
@@ -52,7 +57,11 @@ export interface SplitModel {
  */
 export class Sequential extends Layer {
   readonly className: ModelClassName;
+  /** Set to true (by a callback such as earlyStopping) to stop fit after the current epoch. */
+  stopTraining = false;
   private readonly stack: Layer[] = [];
+  private compiled?: CompiledConfig;
+  private trainer?: Trainer;
 
   constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
     const className = args.className ?? 'Sequential';
@@ -321,6 +330,84 @@ export class Sequential extends Layer {
     let y = rest.length ? (target as Sequential).runFrom(h, rest, training) : h;
     for (const layer of this.stack.slice(i + 1)) y = layer.apply(y, { training });
     return y;
+  }
+
+  /**
+   * Configures training (Keras's compile): `{ optimizer: 'rmsprop', loss: 'categorical_crossentropy',
+   * metrics: ['accuracy'] }`. Compile again after changing `trainable` flags, as in Keras.
+   */
+  compile(args: CompileArgs): void {
+    const config = resolveCompile(args, this.built ? this.outputShape : undefined);
+    this.compiled?.optimizer.dispose();
+    this.compiled = config;
+    this.trainer = new Trainer(this, config);
+  }
+
+  /** The optimizer compile() set up. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
+  /** Names of what evaluate() returns: 'loss' then the metrics, as given to compile(). */
+  get metricsNames(): string[] {
+    return this.requireTrainer('metricsNames').metricsNames;
+  }
+
+  private requireTrainer(what: string): Trainer {
+    if (!this.trainer)
+      usageError(
+        `Model ${this.name} must be compiled before ${what}: call model.compile({ optimizer, loss, metrics }).`,
+      );
+    if (!this.built) usageError(notBuilt(this.name));
+    return this.trainer;
+  }
+
+  /**
+   * Trains the model (Keras's fit) on tensors `fit(x, y, { epochs, batchSize, validationData, ... })`
+   * or on a batch source `fit(source, { stepsPerEpoch, epochs, validationData, validationSteps })`.
+   * Resolves to a History whose `history` maps loss/metric names (and val_ ones) to per-epoch values.
+   */
+  fit(x: tf.Tensor, y: tf.Tensor, args?: FitArgs): Promise<History>;
+  fit(source: BatchSource, args?: FitArgs): Promise<History>;
+  async fit(x: tf.Tensor | BatchSource, y?: tf.Tensor | FitArgs, args?: FitArgs): Promise<History> {
+    if (!this.built && x instanceof tf.Tensor) this.build([null, ...x.shape.slice(1)]);
+    const trainer = this.requireTrainer('fit');
+    return isBatchSource(x)
+      ? trainer.fit(x, undefined, (y as FitArgs) ?? {})
+      : trainer.fit(x, y as tf.Tensor, args);
+  }
+
+  /**
+   * Loss and metrics on data (Keras's evaluate): `[loss, ...metrics]` in the order of
+   * `metricsNames`, from tensors `evaluate(x, y)` or a batch source `evaluate(source, { steps })`.
+   */
+  evaluate(x: tf.Tensor, y: tf.Tensor, args?: EvaluateArgs): Promise<number[]>;
+  evaluate(source: BatchSource, args?: EvaluateArgs): Promise<number[]>;
+  async evaluate(
+    x: tf.Tensor | BatchSource,
+    y?: tf.Tensor | EvaluateArgs,
+    args?: EvaluateArgs,
+  ): Promise<number[]> {
+    const trainer = this.requireTrainer('evaluate');
+    return isBatchSource(x)
+      ? trainer.evaluate(x, undefined, (y as EvaluateArgs) ?? {})
+      : trainer.evaluate(x, y as tf.Tensor, args);
+  }
+
+  /**
+   * Saves topology and weights in the TensorFlow.js LayersModel format (model.json + weight
+   * shards), which tfjs-layers loads: 'indexeddb://name', 'localstorage://name',
+   * 'downloads://name', an http(s) URL, an IOHandler, or (after importing
+   * `@convkit/layers/node`) a folder path.
+   */
+  save(destination: SaveDestination, opts?: SaveModelOptions): Promise<tf.io.SaveResult> {
+    return saveModel(this, destination, opts);
+  }
+
+  /** Frees the weights and the optimizer state. */
+  override dispose(): void {
+    for (const layer of this.stack) layer.dispose();
+    this.compiled?.optimizer.dispose();
   }
 
   /** Runs the model on one in-memory batch (no batching, no tidy): the building block of predict/fit. */

@@ -1,0 +1,270 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { usageError } from '../core/errors';
+
+/** A weight and its gradient, as the optimizer receives them. */
+export interface WeightGradient {
+  variable: tf.Variable;
+  grad: tf.Tensor;
+}
+
+/**
+ * An optimizer updates weights from their gradients, Keras 2's way. Its per-weight state
+ * (moving averages, momenta) is allocated once, the first time it sees a weight.
+ */
+export abstract class Optimizer {
+  /** Keras class name: 'RMSprop', 'Adam', 'SGD'. */
+  abstract readonly className: string;
+  /** Step size. */
+  learningRate: number;
+  /** Number of updates applied so far (Keras's `iterations`). */
+  iterations = 0;
+  private readonly slots = new Map<tf.Variable, tf.Variable[]>();
+
+  constructor(learningRate: number) {
+    if (!(learningRate > 0)) usageError(`learningRate must be a positive number; found ${learningRate}.`);
+    this.learningRate = learningRate;
+  }
+
+  /** How many state tensors each weight needs. */
+  protected abstract slotCount(): number;
+
+  /** Computes one weight's new value and new state tensors from its gradient. */
+  protected abstract update(
+    value: tf.Tensor,
+    grad: tf.Tensor,
+    state: tf.Variable[],
+  ): [tf.Tensor, ...tf.Tensor[]];
+
+  /** Applies one update step to every weight (call inside tf.tidy; it assigns in place). */
+  applyGradients(pairs: WeightGradient[]): void {
+    this.iterations++;
+    for (const { variable, grad } of pairs) {
+      let state = this.slots.get(variable);
+      if (!state) {
+        state = Array.from({ length: this.slotCount() }, () => {
+          const zeros = tf.zerosLike(variable);
+          const slot = tf.variable(zeros, false);
+          zeros.dispose();
+          return slot;
+        });
+        this.slots.set(variable, state);
+      }
+      const [next, ...nextState] = this.update(variable, grad, state);
+      variable.assign(next);
+      nextState.forEach((t, i) => {
+        state[i].assign(t);
+      });
+    }
+  }
+
+  /** Keras JSON config of the optimizer. */
+  abstract getConfig(): Record<string, unknown>;
+
+  /** Frees the optimizer's state tensors. */
+  dispose(): void {
+    for (const state of this.slots.values()) tf.dispose(state);
+    this.slots.clear();
+  }
+}
+
+/** Options of `rmsprop` (Keras defaults: learningRate 1e-3, rho 0.9, momentum 0, epsilon 1e-7). */
+export interface RMSpropArgs {
+  learningRate?: number;
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
+
+/**
+ * RMSprop as Keras 2 (TensorFlow) implements it: ms = rho ms + (1 - rho) g^2, then
+ * w -= lr g / (sqrt(ms) + epsilon) (epsilon outside the root, unlike tfjs-core's rmsprop);
+ * with momentum, mom = momentum mom + lr g / sqrt(ms + epsilon) and w -= mom.
+ */
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+
+  constructor(args: RMSpropArgs = {}) {
+    super(args.learningRate ?? 1e-3);
+    this.rho = args.rho ?? 0.9;
+    this.momentum = args.momentum ?? 0;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.centered = args.centered ?? false;
+  }
+
+  protected slotCount(): number {
+    return 1 + (this.momentum ? 1 : 0) + (this.centered ? 1 : 0);
+  }
+
+  protected update(w: tf.Tensor, g: tf.Tensor, state: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
+    const [ms] = state;
+    const msNew = tf.add(tf.mul(ms, this.rho), tf.mul(tf.square(g), 1 - this.rho));
+    let denomSquared: tf.Tensor = msNew;
+    const extra: tf.Tensor[] = [];
+    let mgNew: tf.Tensor | undefined;
+    if (this.centered) {
+      const mg = state[state.length - 1];
+      mgNew = tf.add(tf.mul(mg, this.rho), tf.mul(g, 1 - this.rho));
+      denomSquared = tf.sub(msNew, tf.square(mgNew));
+    }
+    if (this.momentum) {
+      const mom = state[1];
+      const momNew = tf.add(
+        tf.mul(mom, this.momentum),
+        tf.div(tf.mul(g, this.learningRate), tf.sqrt(tf.add(denomSquared, this.epsilon))),
+      );
+      extra.push(momNew);
+      if (mgNew) extra.push(mgNew);
+      return [tf.sub(w, momNew), msNew, ...extra];
+    }
+    if (mgNew) extra.push(mgNew);
+    const step = tf.div(tf.mul(g, this.learningRate), tf.add(tf.sqrt(denomSquared), this.epsilon));
+    return [tf.sub(w, step), msNew, ...extra];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      name: 'RMSprop',
+      learning_rate: this.learningRate,
+      rho: this.rho,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      centered: this.centered,
+    };
+  }
+}
+
+/** Options of `adam` (Keras defaults: learningRate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7). */
+export interface AdamArgs {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** Adam as Keras 2 implements it: w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + epsilon). */
+export class Adam extends Optimizer {
+  readonly className = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor(args: AdamArgs = {}) {
+    super(args.learningRate ?? 1e-3);
+    this.beta1 = args.beta1 ?? 0.9;
+    this.beta2 = args.beta2 ?? 0.999;
+    this.epsilon = args.epsilon ?? 1e-7;
+  }
+
+  protected slotCount(): number {
+    return 2;
+  }
+
+  protected update(w: tf.Tensor, g: tf.Tensor, [m, v]: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
+    const t = this.iterations;
+    const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+    const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+    const step = tf.div(tf.mul(mNew, lrT), tf.add(tf.sqrt(vNew), this.epsilon));
+    return [tf.sub(w, step), mNew, vNew];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      name: 'Adam',
+      learning_rate: this.learningRate,
+      beta_1: this.beta1,
+      beta_2: this.beta2,
+      epsilon: this.epsilon,
+      amsgrad: false,
+    };
+  }
+}
+
+/** Options of `sgd` (Keras defaults: learningRate 0.01, momentum 0, nesterov false). */
+export interface SGDArgs {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+/** SGD with optional (Nesterov) momentum, as Keras 2: v = momentum v - lr g; w += v (or momentum v - lr g). */
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+
+  constructor(args: SGDArgs = {}) {
+    super(args.learningRate ?? 0.01);
+    this.momentum = args.momentum ?? 0;
+    this.nesterov = args.nesterov ?? false;
+  }
+
+  protected slotCount(): number {
+    return this.momentum ? 1 : 0;
+  }
+
+  protected update(w: tf.Tensor, g: tf.Tensor, state: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
+    const lrG = tf.mul(g, this.learningRate);
+    if (!this.momentum) return [tf.sub(w, lrG)];
+    const vNew = tf.sub(tf.mul(state[0], this.momentum), lrG);
+    const delta = this.nesterov ? tf.sub(tf.mul(vNew, this.momentum), lrG) : vNew;
+    return [tf.add(w, delta), vNew];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      name: 'SGD',
+      learning_rate: this.learningRate,
+      momentum: this.momentum,
+      nesterov: this.nesterov,
+    };
+  }
+}
+
+/** RMSprop (Keras `optimizers.RMSprop`): `rmsprop({ learningRate: 1e-4 })`. */
+export function rmsprop(args: RMSpropArgs = {}): RMSprop {
+  return new RMSprop(args);
+}
+
+/** Adam (Keras `optimizers.Adam`). */
+export function adam(args: AdamArgs = {}): Adam {
+  return new Adam(args);
+}
+
+/** SGD (Keras `optimizers.SGD`): `sgd({ learningRate: 1e-4, momentum: 0.9 })`. */
+export function sgd(args: SGDArgs = {}): SGD {
+  return new SGD(args);
+}
+
+/** What compile() accepts as an optimizer: a Keras name, an Optimizer, or `{ name, learningRate, ... }`. */
+export type OptimizerSpec =
+  | 'rmsprop'
+  | 'adam'
+  | 'sgd'
+  | Optimizer
+  | ({ name: 'rmsprop' } & RMSpropArgs)
+  | ({ name: 'adam' } & AdamArgs)
+  | ({ name: 'sgd' } & SGDArgs);
+
+/** Resolves an optimizer spec (case-insensitive names; Keras defaults). */
+export function getOptimizer(spec: OptimizerSpec): Optimizer {
+  if (spec instanceof Optimizer) return spec;
+  const { name, ...args } = typeof spec === 'string' ? { name: spec } : spec;
+  switch (String(name).toLowerCase()) {
+    case 'rmsprop':
+      return new RMSprop(args);
+    case 'adam':
+      return new Adam(args);
+    case 'sgd':
+      return new SGD(args);
+    default:
+      return usageError(
+        `Unknown optimizer ${JSON.stringify(name)}; expected 'rmsprop', 'adam' or 'sgd' (or an Optimizer object).`,
+      );
+  }
+}
