@@ -23,7 +23,7 @@ export interface H5Runtime {
 }
 
 /** A decoded attribute value: byte strings become JS strings, numeric arrays become number[]. */
-export type H5AttributeValue = string | number | boolean | string[] | number[] | unknown;
+export type H5AttributeValue = string | number | boolean | string[] | number[] | object | null;
 
 /** The HDF5 signature that starts every HDF5 file (at offset 0, 512, 1024, ...). */
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -367,7 +367,8 @@ function decodeAttribute(attr: Attribute): H5AttributeValue {
   if (value instanceof BigInt64Array || value instanceof BigUint64Array) return Array.from(value, Number);
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
   if (typeof value === 'bigint') return Number(value);
-  return value;
+  // Strings, string arrays, numbers, booleans; compound or reference values as h5wasm gives them.
+  return value as H5AttributeValue;
 }
 
 function toStringList(group: H5Group, name: string, value: unknown): string[] {
