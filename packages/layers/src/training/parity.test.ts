@@ -130,7 +130,7 @@ function torchReference(input: object): {
   loss: number;
   weights: number[][];
 } {
-  const code = String.raw`
+  const code = `
 import json, sys, torch
 torch.set_num_threads(1)
 d = json.load(sys.stdin)
