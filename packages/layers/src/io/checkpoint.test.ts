@@ -72,9 +72,7 @@ describe('model.save and modelCheckpoint write through the TensorFlow.js saver',
     const valLoss = history.history.val_loss;
     expect(valLoss).toHaveLength(4);
     // Saved exactly when val_loss reached a new minimum.
-    const improving = valLoss
-      .map((v, i) => i)
-      .filter((i) => valLoss[i] < Math.min(...valLoss.slice(0, i), Infinity));
+    const improving = valLoss.flatMap((v, i) => (v < Math.min(...valLoss.slice(0, i), Infinity) ? [i] : []));
     expect(saved.map((s) => s.epoch)).toEqual(improving);
     expect(saved.length).toBeGreaterThan(1); // so a later checkpoint replaced an earlier one
     expect((await readdir(dir)).filter((f) => f.startsWith('best'))).toEqual(['best']);
