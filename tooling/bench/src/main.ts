@@ -1,9 +1,10 @@
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
+import { vgg16Features } from './benchmarks/vgg16-features';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
-const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit];
+const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
