@@ -158,7 +158,11 @@ describe('flow on cpu and wasm', () => {
     const [cpu, wasm] = results;
     expect(wasm.y).toEqual(cpu.y);
     let worst = 0;
-    cpu.x.forEach((b, i) => b.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - wasm.x[i][k])))));
+    cpu.x.forEach((b, i) => {
+      b.forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - wasm.x[i][k]));
+      });
+    });
     expect(worst).toBeLessThan(1e-3);
   });
 });

@@ -24,7 +24,9 @@ forEachBackend(['cpu'], () => {
       // 0.5 x = [0, 1, 2, 3]: mean 1.5, std sqrt(1.25)
       const s = Math.sqrt(1.25) + 1e-6;
       const v = Array.from(y.dataSync());
-      [-1.5, -0.5, 0.5, 1.5].forEach((e, i) => expect(v[i]).toBeCloseTo(e / s, 5));
+      [-1.5, -0.5, 0.5, 1.5].forEach((e, i) => {
+        expect(v[i]).toBeCloseTo(e / s, 5);
+      });
       tf.dispose([x, y]);
     });
 
@@ -111,11 +113,17 @@ print(json.dumps({"norm": norm.ravel().tolist(), "zca": zca.ravel().tolist(),
           rescale: 1 / 255,
         });
         g.fit(x);
-        g.statistics.mean?.forEach((m, i) => expect(m).toBeCloseTo(ref.mean[i], 5));
-        g.statistics.std?.forEach((s, i) => expect(s).toBeCloseTo(ref.std[i], 5));
+        g.statistics.mean?.forEach((m, i) => {
+          expect(m).toBeCloseTo(ref.mean[i], 5);
+        });
+        g.statistics.std?.forEach((s, i) => {
+          expect(s).toBeCloseTo(ref.std[i], 5);
+        });
         const norm = g.standardize(first);
         const nv = norm.dataSync();
-        ref.norm.forEach((v, i) => expect(nv[i]).toBeCloseTo(v, 3));
+        ref.norm.forEach((v, i) => {
+          expect(nv[i]).toBeCloseTo(v, 3);
+        });
         const z = new ImageDataGenerator({ zcaWhitening: true }, { onWarning: () => {} });
         z.fit(x);
         const zca = z.standardize(first);
