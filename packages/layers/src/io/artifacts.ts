@@ -98,16 +98,10 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source: stri
       );
     }
   } catch (error) {
-    disposeModel(model);
+    model.dispose();
     throw error;
   }
   return model;
-}
-
-/** Frees a model's weight variables (every layer's, nested models included). */
-export function disposeModel(model: Layer): void {
-  for (const w of model.weights) w.variable.dispose();
-  model.dispose();
 }
 
 /** `{ class_name, config }` from a modelTopology (tfjs-converter nests it in `model_config`). */
@@ -136,13 +130,13 @@ export function buildModel(topology: LayerConfig, source: string): Sequential {
     });
   }
   if (!(model instanceof Sequential)) {
-    disposeModel(model);
+    model.dispose();
     throw new ModelFormatError(
       `${source}: expected a model (Sequential, Model or Functional), found a single ${topology.class_name} layer.`,
     );
   }
   if (!model.built) {
-    disposeModel(model);
+    model.dispose();
     throw new ModelFormatError(
       `${source}: the model config gives no input shape (no batch_input_shape on its first layer), ` +
         `so its weights cannot be made.`,

@@ -5,7 +5,7 @@
  */
 import type { LayerConfig } from '../core/layer';
 import type { Sequential } from '../model/sequential';
-import { buildModel, disposeModel } from './artifacts';
+import { buildModel } from './artifacts';
 import { ModelFormatError } from './errors';
 import { type H5File, withH5 } from './h5';
 import { applyKerasWeights } from './keras-apply';
@@ -72,7 +72,7 @@ export function kerasModelFromH5(file: H5File): { model: Sequential; info: Keras
   try {
     applyKerasWeights(model, weights, { source, match: 'name' });
   } catch (error) {
-    disposeModel(model);
+    model.dispose();
     throw error;
   }
   return { model, info };
