@@ -3,6 +3,7 @@ import type { BackendName } from './backend-names';
 import { BackendUnavailableError } from './errors';
 import { importOptional, isNode } from './runtime';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
+import { configureWasmThreads, type WasmOptions, wasmThreading } from './wasm-threads';
 
 /** What a loader learned while loading its backend package. */
 export interface LoadedBackend {
@@ -12,8 +13,11 @@ export interface LoadedBackend {
 
 const CUDA_NEEDS = 'CUDA 11.2, cuDNN 8.1 and an NVIDIA driver (450.80.02 or newer)';
 
+/** Options a loader may use (only wasm has any today). */
+export type LoaderOptions = WasmOptions;
+
 /** Imports the package behind each backend and registers it with tfjs-core; throws BackendUnavailableError. */
-export const BACKEND_LOADERS: Record<BackendName, () => Promise<LoadedBackend>> = {
+export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Promise<LoadedBackend>> = {
   async cpu() {
     const m = await import('@tensorflow/tfjs-backend-cpu').catch((e) => {
       throw missing('cpu', '@tensorflow/tfjs-backend-cpu', e);
@@ -21,10 +25,12 @@ export const BACKEND_LOADERS: Record<BackendName, () => Promise<LoadedBackend>> 
     return { version: m.version_cpu };
   },
 
-  async wasm() {
+  async wasm(options) {
     const m = await import('@tensorflow/tfjs-backend-wasm').catch((e) => {
       throw missing('wasm', '@tensorflow/tfjs-backend-wasm', e);
     });
+    // In node, tfjs never starts its threaded build; convkit does (see wasm-threads.ts).
+    await configureWasmThreads(m, options);
     // tfjs-backend-wasm lacks Conv2DBackpropFilter (and its Conv2DBackpropInput and
     // MaxPoolGrad are slow scalar loops): convkit's kernels make convnets trainable on wasm.
     registerWasmTrainingKernels();
@@ -143,9 +149,13 @@ export function firstLine(error: unknown): string {
 export async function backendFlags(name: BackendName): Promise<Record<string, string | number | boolean>> {
   const env = tf.env();
   if (name === 'wasm') {
+    const threading = wasmThreading();
+    const threadsCount = threading?.threads ?? 1;
     return {
       simd: Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT')),
-      threads: Boolean(await env.getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+      threads: threadsCount > 1,
+      threadsCount,
+      ...(threading?.fallbackReason ? { threadsFallback: threading.fallbackReason } : {}),
     };
   }
   if (name === 'webgl') {

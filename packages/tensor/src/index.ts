@@ -18,6 +18,14 @@ export {
   tensorToPixelsSync,
   unstackBatch,
 } from './image';
-export { activeBackend, autoOrder, type BackendInfo, initBackend } from './init-backend';
+export {
+  activeBackend,
+  autoOrder,
+  type BackendInfo,
+  type InitBackendOptions,
+  initBackend,
+} from './init-backend';
 export { createRandom, Random } from './random';
 export { isNode } from './runtime';
+export { registerWasmTrainingKernels } from './wasm-kernels/register';
+export { type WasmOptions, type WasmThreading, wasmThreading } from './wasm-threads';

@@ -9,6 +9,7 @@ import {
 } from './backend-names';
 import { BackendUnavailableError, ConvkitUsageError } from './errors';
 import { isNode } from './runtime';
+import type { WasmOptions } from './wasm-threads';
 
 /** The backend `initBackend` started, and for `auto` why it was chosen. */
 export interface BackendInfo {
@@ -22,6 +23,16 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** One line for logs: which backend runs and why. */
   summary: string;
+}
+
+/** Options for `initBackend`; they apply to the backends they name and are ignored by the others. */
+export interface InitBackendOptions {
+  /**
+   * wasm: threads for XNNPACK (1 to 8). Default in node: the logical CPU count (at most 8), on
+   * tfjs-backend-wasm's threaded SIMD build over worker_threads; 1 selects the single-threaded
+   * build. Fixed once the wasm backend has started in a process.
+   */
+  threads?: WasmOptions['threads'];
 }
 
 let active: BackendInfo | undefined;
@@ -41,19 +52,23 @@ export function autoOrder(): BackendName[] {
  * fastest first (cuda, node, webgpu, then webgl in a browser, wasm, cpu) and reports in
  * `summary` which one it chose and why it skipped the others. A named backend that cannot
  * start throws BackendUnavailableError naming the package to install; it never falls back.
+ * Starting wasm also registers convkit's gradient kernels for it, so convnets train on wasm.
  */
-export async function initBackend(name: string = 'auto'): Promise<BackendInfo> {
+export async function initBackend(
+  name: string = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
   if (!isBackendChoice(name)) {
     throw new ConvkitUsageError(`Unknown backend '${name}'. Valid names: ${BACKEND_CHOICES.join(', ')}.`);
   }
   if (name !== 'auto') {
-    active = await start(name, []);
+    active = await start(name, [], { options });
     return active;
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const candidate of autoOrder()) {
     try {
-      active = await start(candidate, skipped, { autoMode: true });
+      active = await start(candidate, skipped, { autoMode: true, options });
       return active;
     } catch (error) {
       skipped.push({ name: candidate, reason: firstLine(error) });
@@ -69,9 +84,9 @@ export async function initBackend(name: string = 'auto'): Promise<BackendInfo> {
 async function start(
   name: BackendName,
   skipped: BackendInfo['skipped'],
-  { autoMode = false } = {},
+  { autoMode = false, options = {} as InitBackendOptions } = {},
 ): Promise<BackendInfo> {
-  const loaded = await BACKEND_LOADERS[name]();
+  const loaded = await BACKEND_LOADERS[name](options);
   const id = TFJS_BACKEND_ID[name];
   let ok = false;
   try {

@@ -28,8 +28,63 @@ export function conv2dBackpropFilterWasm(args: {
     const channelsFirst = attrs.dataFormat === 'NCHW';
     const xNhwc = channelsFirst ? ops.transpose(x, [0, 2, 3, 1]) : x;
     const dyNhwc = channelsFirst ? ops.transpose(dy, [0, 2, 3, 1]) : dy;
-    return filterGradNhwc(ops, xNhwc, dyNhwc, attrs);
+    return (filterGradMethod === 'im2col' ? filterGradIm2col : filterGradNhwc)(ops, xNhwc, dyNhwc, attrs);
   });
+}
+
+/** Which algorithm computes the filter gradient (benchmarks compare them). */
+export let filterGradMethod: 'conv' | 'im2col' = 'conv';
+export function setFilterGradMethod(m: 'conv' | 'im2col'): void {
+  filterGradMethod = m;
+}
+
+function filterGradIm2col(
+  ops: WasmOps,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  attrs: Conv2DBackpropFilterAttrs,
+): tf.TensorInfo {
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outChannels: co } = info;
+  const { top, left } = info.padInfo;
+  const xT = ops.transpose(x, [3, 0, 1, 2]); // [ci, n, h, w]
+  const m = n * oh * ow;
+  const cols = ops.output([kh * kw * ci, m]);
+  const out = ops.heapF32(cols);
+  const src = ops.heapF32(xT);
+  let o = 0;
+  for (let a = 0; a < kh; a++)
+    for (let b = 0; b < kw; b++)
+      for (let c = 0; c < ci; c++)
+        for (let s = 0; s < n; s++) {
+          const base = (c * n + s) * h * w;
+          for (let y = 0; y < oh; y++) {
+            const r = y * sh + a - top;
+            if (r < 0 || r >= h) {
+              out.fill(0, o, o + ow);
+              o += ow;
+              continue;
+            }
+            const rowBase = base + r * w;
+            for (let q = 0; q < ow; q++) {
+              const col = q * sw + b - left;
+              out[o++] = col >= 0 && col < w ? src[rowBase + col] : 0;
+            }
+          }
+        }
+  const dy2 = ops.reshape(dy, [m, co]);
+  const grad = ops.run(tf.BatchMatMul, { a: cols, b: dy2 }, { transposeA: false, transposeB: false });
+  return ops.reshape(grad, [kh, kw, ci, co]);
 }
 
 function filterGradNhwc(

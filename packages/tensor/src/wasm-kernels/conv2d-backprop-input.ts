@@ -24,11 +24,77 @@ export function conv2dBackpropInputWasm(args: {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
   return withWasmOps(args.backend, (ops) => {
-    if (attrs.dataFormat !== 'NCHW') return inputGradNhwc(ops, dy, filter, attrs.inputShape, attrs);
+    const grad = inputGradMethod === 'col2im' ? inputGradCol2im : inputGradNhwc;
+    if (attrs.dataFormat !== 'NCHW') return grad(ops, dy, filter, attrs.inputShape, attrs);
     const [n, c, h, w] = attrs.inputShape;
-    const dx = inputGradNhwc(ops, ops.transpose(dy, [0, 2, 3, 1]), filter, [n, h, w, c], attrs);
+    const dx = grad(ops, ops.transpose(dy, [0, 2, 3, 1]), filter, [n, h, w, c], attrs);
     return ops.transpose(dx, [0, 3, 1, 2]);
   });
+}
+
+/** Which algorithm computes the input gradient (benchmarks compare them). */
+export let inputGradMethod: 'conv' | 'col2im' = 'conv';
+export function setInputGradMethod(m: 'conv' | 'col2im'): void {
+  inputGradMethod = m;
+}
+
+function inputGradCol2im(
+  ops: WasmOps,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inputShape: [number, number, number, number],
+  attrs: Conv2DBackpropInputAttrs,
+): tf.TensorInfo {
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: ci,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+  } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const k = kh * kw * ci;
+  const m = n * oh * ow;
+  const wT = ops.transpose(ops.reshape(filter, [k, co]), [1, 0]); // [co, k]
+  const dcols = ops.run(
+    tf.BatchMatMul,
+    { a: ops.reshape(dy, [m, co]), b: wT },
+    { transposeA: false, transposeB: false },
+  );
+  const out = ops.output([n, h, w, ci]);
+  const dx = ops.heapF32(out);
+  const cols = ops.heapF32(dcols);
+  dx.fill(0);
+  let row = 0;
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++, row += k) {
+        for (let a = 0; a < kh; a++) {
+          const r = y * sh + a - top;
+          if (r < 0 || r >= h) continue;
+          for (let c = 0; c < kw; c++) {
+            const q = x * sw + c - left;
+            if (q < 0 || q >= w) continue;
+            const dst = ((b * h + r) * w + q) * ci;
+            const src = row + (a * kw + c) * ci;
+            for (let z = 0; z < ci; z++) dx[dst + z] += cols[src + z];
+          }
+        }
+      }
+  return out;
 }
 
 function inputGradNhwc(

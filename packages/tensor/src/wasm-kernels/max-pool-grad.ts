@@ -11,7 +11,7 @@ type MaxPoolGradAttrs = {
 /**
  * The gradient of maxPool for the wasm backend: each dy value goes to the input position that
  * held its window's maximum (the first one in row-major order on ties, as the cpu backend
- * does). One pass over the wasm heap, vectorised over channels; ~15x faster than
+ * does). One pass over the wasm heap; ~15x faster than
  * tfjs-backend-wasm's own MaxPoolGrad.
  */
 export function maxPoolGradWasm(args: {
@@ -50,8 +50,6 @@ export function maxPoolGradWasm(args: {
     const xs = ops.heapF32(input);
     const dys = ops.heapF32(dy);
     dx.fill(0);
-    const best = new Float32Array(c);
-    const where = new Int32Array(c);
     const rowStride = w * c;
     for (let b = 0; b < n; b++) {
       const xBase = b * h * rowStride;
@@ -61,24 +59,21 @@ export function maxPoolGradWasm(args: {
         for (let x = 0; x < ow; x++) {
           const w0 = Math.max(x * sw - left, 0);
           const w1 = Math.min(x * sw - left + kw, w);
-          best.fill(Number.NEGATIVE_INFINITY);
-          where.fill(-1);
-          for (let r = h0; r < h1; r++) {
-            for (let q = w0; q < w1; q++) {
-              const at = xBase + r * rowStride + q * c;
-              for (let ch = 0; ch < c; ch++) {
-                const v = xs[at + ch];
-                if (v > best[ch]) {
-                  best[ch] = v;
-                  where[ch] = at + ch;
+          const dyAt = ((b * oh + y) * ow + x) * c;
+          for (let ch = 0; ch < c; ch++) {
+            let best = Number.NEGATIVE_INFINITY;
+            let where = -1;
+            for (let r = h0; r < h1; r++) {
+              for (let q = w0; q < w1; q++) {
+                const i = xBase + r * rowStride + q * c + ch;
+                const v = xs[i];
+                if (v > best) {
+                  best = v;
+                  where = i;
                 }
               }
             }
-          }
-          const dyAt = ((b * oh + y) * ow + x) * c;
-          for (let ch = 0; ch < c; ch++) {
-            const i = where[ch];
-            if (i >= 0) dx[i] += dys[dyAt + ch];
+            if (where >= 0) dx[where] += dys[dyAt + ch];
           }
         }
       }
