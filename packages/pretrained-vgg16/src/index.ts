@@ -18,6 +18,13 @@ export {
 } from './decode-predictions';
 export { disposeModel } from './dispose';
 export { type ExtractedFeatures, type ExtractFeaturesOptions, extractFeatures } from './extract-features';
+export {
+  type FineTuneOptions,
+  type FineTunePhase,
+  type FineTuneResult,
+  fineTune,
+  setTrainableFrom,
+} from './fine-tune';
 export { GlobalMaxPooling2D, registerGlobalMaxPooling2D } from './global-max-pooling2d';
 export { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 export { type LoadReport, loadKerasWeightsInto } from './load-weights';
