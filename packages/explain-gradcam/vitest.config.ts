@@ -1,5 +1,3 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
-  test: { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks', setupFiles: ['./src/testing/setup.ts'] },
-});
+export default defineConfig({ test: { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' } });

@@ -1,5 +1,5 @@
+import { ensureGradients } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertGradientsRegistered } from './gradients';
 
 /** What {@link gradientAscent} reports after each step. */
 export interface AscentStep {
@@ -43,7 +43,8 @@ export async function gradientAscent(
   start: tf.Tensor4D,
   { steps = 40, stepSize = 1, onStep }: AscentOptions = {},
 ): Promise<AscentResult> {
-  assertGradientsRegistered('gradientAscent');
+  // node never loads tfjs-core's own gradients; @convkit/layers registers the ones convnets need.
+  ensureGradients();
   const losses: number[][] = [];
   let x = tf.clone(start);
   try {

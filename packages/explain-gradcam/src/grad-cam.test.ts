@@ -3,8 +3,10 @@ import { expectNoLeakedTensors } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradCam } from './grad-cam';
+import type { GradCamModel } from './model';
 import { type FakeModel, fakeModel } from './testing/fake-model';
 import { pythonUnavailable, runPython } from './testing/python';
+import { nestedConvnet, smallConvnet } from './testing/real-models';
 
 let model: FakeModel;
 let x: tf.Tensor4D;
@@ -53,83 +55,100 @@ def gradcam(classes, use_logits):
     cam = torch.relu((A * g.mean((2, 3), keepdim=True)).mean(1))
     cam = cam / cam.amax((1, 2), keepdim=True)
     return cam.detach().numpy(), classes
-for name, classes, use_logits in [('chosen', [3, 2], False), ('zero', [3, 1], False), ('default', None, False), ('logits', [2, 2], True)]:
+for name, classes, use_logits in [('chosen', [3, 1], False), ('default', None, False), ('logits', [2, 4], True)]:
     cam, cls = gradcam(classes, use_logits)
     out(name, cam)
     out(name + '_classes', np.array(cls))
 `;
 
-function weights(): Record<string, Float32Array> {
+function weights(m: GradCamModel): Record<string, Float32Array> {
   const names = ['k1', 'b1', 'k2', 'b2', 'k3', 'b3', 'd1', 'db1', 'd2', 'db2'];
-  const values = model.layers.flatMap((l) => l.weights.map((w) => w.variable.dataSync() as Float32Array));
+  const values = m.layers.flatMap((l) => l.weights.map((w) => w.variable.dataSync() as Float32Array));
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
-function relativeError(got: Float32Array[], want: Float32Array): number {
-  const flat = got.flatMap((h) => Array.from(h));
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < want.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(want[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(flat[i] - want[i]));
-  }
-  return maxDiff / maxRef;
+/**
+ * Compares our heatmaps with PyTorch's image by image: where PyTorch's map is all negative its
+ * cam / max is NaN and ours must be all zeros; elsewhere the largest difference over the largest
+ * value must stay under 1e-4. Returns the worst relative error and how many real maps matched.
+ */
+function compare(got: Float32Array[], want: Float32Array): { worst: number; real: number } {
+  let worst = 0;
+  let real = 0;
+  got.forEach((map, k) => {
+    const ref = want.subarray(k * map.length, (k + 1) * map.length);
+    if (Array.from(ref).every(Number.isNaN)) {
+      expect(Array.from(map)).toEqual(new Array(map.length).fill(0));
+      return;
+    }
+    let maxRef = 0;
+    let maxDiff = 0;
+    for (let i = 0; i < map.length; i++) {
+      maxRef = Math.max(maxRef, Math.abs(ref[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(map[i] - ref[i]));
+    }
+    expect(maxDiff / maxRef).toBeLessThan(1e-4);
+    expect(Math.max(...map)).toBeCloseTo(1, 6);
+    worst = Math.max(worst, maxDiff / maxRef);
+    real++;
+  });
+  return { worst, real };
 }
 
+const TORCH_MISSING = pythonUnavailable(['numpy', 'torch']);
+
 describe('gradCam', () => {
-  it('matches PyTorch on the same weights: chosen class, default class, logits', async (ctx) => {
-    const why = pythonUnavailable(['numpy', 'torch']);
-    if (why) ctx.skip(why);
-    const ref = runPython(TORCH_GRADCAM, { x: x.dataSync() as Float32Array, ...weights() }, [
-      'chosen',
-      'zero',
-      'default',
-      'default_classes',
-      'logits',
-    ]);
-    const chosen = await gradCam(model, x, { classIndex: [3, 2] });
-    expect(chosen.layerName).toBe('conv2d_3'); // the last conv layer by default
-    expect([chosen.heatmap.width, chosen.heatmap.height]).toEqual([4, 4]);
-    expect(
-      relativeError(
-        chosen.heatmaps.map((h) => h.data),
-        ref.chosen,
-      ),
-    ).toBeLessThan(1e-4);
-
-    // image 1's class-1 map is negative everywhere: PyTorch's cam / max gives NaN, we give zeros
-    const zero = await gradCam(model, x, { classIndex: [3, 1] });
-    expect(relativeError([zero.heatmaps[0].data], ref.zero.slice(0, 16))).toBeLessThan(1e-4);
-    expect(Array.from(ref.zero.slice(16)).every(Number.isNaN)).toBe(true);
-    expect(Array.from(zero.heatmaps[1].data)).toEqual(new Array(16).fill(0));
-
-    const byDefault = await gradCam(model, x);
-    expect(byDefault.classIndices).toEqual(Array.from(ref.default_classes));
-    expect(
-      relativeError(
-        byDefault.heatmaps.map((h) => h.data),
-        ref.default,
-      ),
-    ).toBeLessThan(1e-4);
-    const probs = model.predict(x);
-    const p = probs.arraySync() as number[][];
-    probs.dispose();
-    byDefault.classIndices.forEach((c, i) => {
-      expect(Math.max(...p[i])).toBe(p[i][c]);
-      expect(byDefault.scores[i]).toBeCloseTo(p[i][c], 6);
-    });
-
-    const logits = await gradCam(model, x, { classIndex: 2, logits: true });
-    expect(
-      relativeError(
-        logits.heatmaps.map((h) => h.data),
-        ref.logits,
-      ),
-    ).toBeLessThan(1e-4);
-    // every compared heatmap is a real one (max 1), not a trivial all-zero map
-    for (const r of [chosen, byDefault, logits])
-      for (const h of r.heatmaps) expect(Math.max(...h.data)).toBeCloseTo(1, 6);
-  });
+  if (TORCH_MISSING) it.skip(`PyTorch reference check: ${TORCH_MISSING}`, () => {});
+  it.skipIf(TORCH_MISSING !== undefined).each([
+    ['a stand-in model', () => model, false],
+    ['a @convkit/layers Sequential', () => smallConvnet(7), true],
+    ['a Sequential with a nested conv base', () => nestedConvnet(7), true],
+  ])(
+    'matches PyTorch on the same weights (%s): chosen class, default class, logits',
+    async (label, make, own) => {
+      const model = make() as GradCamModel & { predict(x: tf.Tensor): tf.Tensor; dispose(): void };
+      // build it (the layers make their weights on first use)
+      model.predict(x).dispose();
+      const ref = runPython(TORCH_GRADCAM, { x: x.dataSync() as Float32Array, ...weights(model) }, [
+        'chosen',
+        'default',
+        'default_classes',
+        'logits',
+      ]);
+      const chosen = await gradCam(model, x, { classIndex: [3, 1] });
+      expect(chosen.layerName).toBe('conv2d_3'); // the last conv layer by default
+      expect([chosen.heatmap.width, chosen.heatmap.height]).toEqual([4, 4]);
+      const byDefault = await gradCam(model, x);
+      expect(byDefault.classIndices).toEqual(Array.from(ref.default_classes));
+      const probs = model.predict(x);
+      const p = probs.arraySync() as number[][];
+      probs.dispose();
+      byDefault.classIndices.forEach((c, i) => {
+        expect(Math.max(...p[i])).toBe(p[i][c]);
+        expect(byDefault.scores[i]).toBeCloseTo(p[i][c], 6);
+      });
+      const logits = await gradCam(model, x, { classIndex: [2, 4], logits: true });
+      const results = [
+        compare(
+          chosen.heatmaps.map((h) => h.data),
+          ref.chosen,
+        ),
+        compare(
+          byDefault.heatmaps.map((h) => h.data),
+          ref.default,
+        ),
+        compare(
+          logits.heatmaps.map((h) => h.data),
+          ref.logits,
+        ),
+      ];
+      // most maps are real ones (not the all-zero case), so the comparison has teeth
+      expect(results.reduce((n, r) => n + r.real, 0)).toBeGreaterThanOrEqual(4);
+      const worst = Math.max(...results.map((r) => r.worst));
+      console.log(`Grad-CAM vs PyTorch on ${label}: worst relative difference ${worst.toExponential(2)}`);
+      if (own) model.dispose();
+    },
+  );
 
   it('gives each image of a batch the heatmap it gets alone', async () => {
     const batch = await gradCam(model, x, { classIndex: [0, 4] });
@@ -147,19 +166,31 @@ describe('gradCam', () => {
       data: new Uint8Array(32 * 32 * 3).map((_, i) => (i * 37) % 256),
     };
     const fromPixels = await gradCam(model, image, { layerName: 'max_pooling2d_2', classIndex: 1 });
-    const scaled = tf.tidy(() => tf.div(tf.tensor4d(image.data, [1, 32, 32, 3], 'float32'), 255));
+    const scaled = tf.tidy(() =>
+      tf.div(tf.tensor4d(Float32Array.from(image.data), [1, 32, 32, 3], 'float32'), 255),
+    );
     const fromTensor = await gradCam(model, scaled, { layerName: 'max_pooling2d_2', classIndex: 1 });
     scaled.dispose();
     expect([fromPixels.heatmap.width, fromPixels.heatmap.height]).toEqual([6, 6]);
     expect(Array.from(fromPixels.heatmap.data)).toEqual(Array.from(fromTensor.heatmap.data));
   });
 
-  it('makes 100 heatmaps without leaking tensors', async () => {
+  it('makes 100 heatmaps without leaking tensors (a @convkit/layers model, both score kinds)', async () => {
+    const real = nestedConvnet(3);
     const one = tf.slice(x, [0, 0, 0, 0], [1, 32, 32, 3]);
+    real.predict(one).dispose();
     await expectNoLeakedTensors(async () => {
-      for (let i = 0; i < 100; i++) await gradCam(model, one, { classIndex: i % 5, logits: i % 2 === 0 });
+      for (let i = 0; i < 100; i++) {
+        const layerName = i % 3 === 0 ? 'max_pooling2d_2' : undefined;
+        await gradCam(real, one, {
+          layerName,
+          classIndex: i % 4 === 0 ? undefined : i % 5,
+          logits: i % 2 === 0,
+        });
+      }
     });
     one.dispose();
+    real.dispose();
   });
 
   it('explains bad input', async () => {

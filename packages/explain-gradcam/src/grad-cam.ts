@@ -1,6 +1,5 @@
 import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertGradientsRegistered } from './gradients';
 import { gradCamFromFeatures } from './heatmap-math';
 import { type ImageInput, type InputOptions, toModelInput } from './input';
 import { findFeatureLayer, type GradCamModel, lastConvLayer } from './model';
@@ -50,7 +49,6 @@ export async function gradCam(
   image: ImageInput,
   { layerName, classIndex, logits = false, ...input }: GradCamOptions = {},
 ): Promise<GradCamResult> {
-  assertGradientsRegistered('gradCam');
   const layer = layerName === undefined ? lastConvLayer(model) : findFeatureLayer(model, layerName);
   const classes = model.outputShape.at(-1);
   const score = scoreFunction(model, layer.name, { logits });

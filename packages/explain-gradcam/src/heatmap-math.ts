@@ -1,3 +1,4 @@
+import { ensureGradients } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -14,6 +15,8 @@ export function gradCamFromFeatures(
   score: (features: tf.Tensor4D) => tf.Tensor,
   classIndices: number[],
 ): { heatmaps: tf.Tensor3D; scores: tf.Tensor2D } {
+  // node never loads tfjs-core's own gradients; @convkit/layers registers the ones convnets need.
+  ensureGradients();
   return tf.tidy(() => {
     let scores: tf.Tensor2D | undefined;
     const grads = tf.grad((a: tf.Tensor) => {

@@ -1,5 +1,4 @@
 export { type GradCamOptions, type GradCamResult, gradCam, type Heatmap } from './grad-cam';
-export { assertGradientsRegistered } from './gradients';
 export { gradCamFromFeatures } from './heatmap-math';
 export type { ImageInput, InputOptions } from './input';
 export { type GradCamModel, type LayerLike, lastConvLayer, type Shape } from './model';

@@ -37,7 +37,7 @@ type Spec =
 
 /** A sequential model from specs, weights drawn from `seed` (glorot-uniform-like scale). */
 export function fakeModel(
-  inputShape: [number, number, number],
+  inputShape: [number | null, number | null, number],
   specs: Spec[],
   seed = 1,
   name = 'fake',
