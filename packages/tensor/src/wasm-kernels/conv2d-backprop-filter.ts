@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convGradAlgorithms } from './algorithms';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type Conv2DBackpropFilterAttrs = {
@@ -10,12 +11,9 @@ type Conv2DBackpropFilterAttrs = {
 };
 
 /**
- * The gradient of conv2d with respect to its filter, for the wasm backend:
+ * The gradient of conv2d with respect to its filter, for the wasm backend (missing from
+ * tfjs-backend-wasm 4.22):
  * dW[kh, kw, ci, co] = sum over n, oh, ow of x[n, oh*sh + kh - top, ow*sw + kw - left, ci] * dy[n, oh, ow, co].
- *
- * Computed as one XNNPACK conv2d: the input transposed to [ci, h, w, n] (channels become the
- * batch, the batch becomes the channels) convolved with dy transposed to [oh, ow, n, co] as the
- * filter, dilated by the forward strides. That conv's output is [ci, kh, kw, co].
  */
 export function conv2dBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -28,91 +26,45 @@ export function conv2dBackpropFilterWasm(args: {
     const channelsFirst = attrs.dataFormat === 'NCHW';
     const xNhwc = channelsFirst ? ops.transpose(x, [0, 2, 3, 1]) : x;
     const dyNhwc = channelsFirst ? ops.transpose(dy, [0, 2, 3, 1]) : dy;
-    return (filterGradMethod === 'im2col' ? filterGradIm2col : filterGradNhwc)(ops, xNhwc, dyNhwc, attrs);
+    const info = tf.backend_util.computeConv2DInfo(
+      xNhwc.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    if (dyNhwc.shape.join() !== expected.join()) {
+      throw new Error(
+        `Conv2DBackpropFilter (wasm): dy has shape [${dyNhwc.shape.join(', ')}], expected [${expected.join(', ')}] for input [${xNhwc.shape.join(', ')}] and filter [${attrs.filterShape.join(', ')}].`,
+      );
+    }
+    let algorithm = convGradAlgorithms().filter;
+    if (algorithm === 'auto') {
+      algorithm = info.inChannels * info.filterHeight * info.filterWidth <= 64 ? 'im2col' : 'conv';
+    }
+    return algorithm === 'im2col' ? byIm2col(ops, xNhwc, dyNhwc, info) : byConv(ops, xNhwc, dyNhwc, info);
   });
 }
 
-/** Which algorithm computes the filter gradient (benchmarks compare them). */
-export let filterGradMethod: 'conv' | 'im2col' = 'conv';
-export function setFilterGradMethod(m: 'conv' | 'im2col'): void {
-  filterGradMethod = m;
-}
-
-function filterGradIm2col(
+/**
+ * One XNNPACK conv2d: the input transposed to [ci, h, w, n] (channels become the batch, the
+ * batch becomes the channels) convolved with dy transposed to [oh, ow, n, co] as the filter,
+ * dilated by the forward strides. That conv's output is [ci, kh, kw, co].
+ */
+function byConv(
   ops: WasmOps,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
-  attrs: Conv2DBackpropFilterAttrs,
+  info: tf.backend_util.Conv2DInfo,
 ): tf.TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outChannels: co } = info;
-  const { top, left } = info.padInfo;
-  const xT = ops.transpose(x, [3, 0, 1, 2]); // [ci, n, h, w]
-  const m = n * oh * ow;
-  const cols = ops.output([kh * kw * ci, m]);
-  const out = ops.heapF32(cols);
-  const src = ops.heapF32(xT);
-  let o = 0;
-  for (let a = 0; a < kh; a++)
-    for (let b = 0; b < kw; b++)
-      for (let c = 0; c < ci; c++)
-        for (let s = 0; s < n; s++) {
-          const base = (c * n + s) * h * w;
-          for (let y = 0; y < oh; y++) {
-            const r = y * sh + a - top;
-            if (r < 0 || r >= h) {
-              out.fill(0, o, o + ow);
-              o += ow;
-              continue;
-            }
-            const rowBase = base + r * w;
-            for (let q = 0; q < ow; q++) {
-              const col = q * sw + b - left;
-              out[o++] = col >= 0 && col < w ? src[rowBase + col] : 0;
-            }
-          }
-        }
-  const dy2 = ops.reshape(dy, [m, co]);
-  const grad = ops.run(tf.BatchMatMul, { a: cols, b: dy2 }, { transposeA: false, transposeB: false });
-  return ops.reshape(grad, [kh, kw, ci, co]);
-}
-
-function filterGradNhwc(
-  ops: WasmOps,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  attrs: Conv2DBackpropFilterAttrs,
-): tf.TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
-  const expected = [info.batchSize, oh, ow, info.outChannels];
-  if (dy.shape.join() !== expected.join()) {
-    throw new Error(
-      `Conv2DBackpropFilter (wasm): dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}] for input [${x.shape.join(', ')}] and filter [${attrs.filterShape.join(', ')}].`,
-    );
-  }
   const { top, left } = info.padInfo;
-  // Padded rows the kh x kw window reaches: kh + (oh - 1) * sh, starting at -top.
+  // Padded rows the windows reach: kh + (oh - 1) * sh, starting at -top.
   let bottom = kh + (oh - 1) * sh - top - h;
   let right = kw + (ow - 1) * sw - left - w;
   let xT = ops.transpose(x, [3, 1, 2, 0]); // [ci, h, w, n]
@@ -127,4 +79,56 @@ function filterGradNhwc(
   const dyT = ops.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
   const grad = ops.conv2d(xT, dyT, [top, bottom, left, right], [sh, sw]); // [ci, kh, kw, co]
   return ops.transpose(grad, [1, 2, 0, 3]);
+}
+
+/**
+ * im2col + one XNNPACK matMul: cols[(kh, kw, ci), (n, oh, ow)] holds the input pixel each
+ * filter tap sees (0 in the padding), and dW = cols . dy as [kh*kw*ci, n*oh*ow] x [n*oh*ow, co].
+ */
+function byIm2col(
+  ops: WasmOps,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outChannels: co } = info;
+  const { top, left } = info.padInfo;
+  const xT = ops.transpose(x, [3, 0, 1, 2]); // [ci, n, h, w]: each (ci, n) plane contiguous
+  const m = n * oh * ow;
+  const cols = ops.output([kh * kw * ci, m]);
+  // Views after the last allocation: allocating may grow (and detach) the heap.
+  const out = ops.heapF32(cols);
+  const src = ops.heapF32(xT);
+  let o = 0;
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      // Output columns whose tap (a, b) lands inside the image: q in [q0, q1).
+      const q0 = Math.min(ow, Math.max(0, Math.ceil((left - b) / sw)));
+      const q1 = Math.max(q0, Math.min(ow, Math.ceil((w + left - b) / sw)));
+      for (let c = 0; c < ci; c++) {
+        for (let s = 0; s < n; s++) {
+          const plane = (c * n + s) * h * w;
+          for (let y = 0; y < oh; y++) {
+            const r = y * sh + a - top;
+            if (r < 0 || r >= h) {
+              out.fill(0, o, o + ow);
+              o += ow;
+              continue;
+            }
+            const row = plane + r * w + b - left;
+            for (let q = 0; q < q0; q++) out[o++] = 0;
+            for (let q = q0; q < q1; q++) out[o++] = src[row + q * sw];
+            for (let q = q1; q < ow; q++) out[o++] = 0;
+          }
+        }
+      }
+    }
+  }
+  const grad = ops.run(
+    tf.BatchMatMul,
+    { a: cols, b: ops.reshape(dy, [m, co]) },
+    { transposeA: false, transposeB: false },
+  );
+  return ops.reshape(grad, [kh, kw, ci, co]);
 }

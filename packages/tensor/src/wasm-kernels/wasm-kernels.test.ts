@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../init-backend';
 import { Random } from '../random';
 import { expectNoLeakedTensors } from '../testing';
+import { type ConvGradAlgorithms, setConvGradAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
 
@@ -92,15 +93,25 @@ function outSize(c: ConvCase): [number, number] {
   return [info.outHeight, info.outWidth];
 }
 
+/** Runs a kernel on cpu and on wasm (once per algorithm choice) and expects the same output. */
 async function expectSameOnWasmAndCpu(
   kernel: string,
   inputs: Record<string, HostTensor>,
   attrs: tf.NamedAttrMap,
+  algorithms: Partial<ConvGradAlgorithms>[] = [{}],
 ) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
-  const wasm = await runKernelOn('wasm', kernel, inputs, attrs);
-  expect(wasm.shape).toEqual(cpu.shape);
-  expect(relativeError(wasm.values, cpu.values)).toBeLessThan(TOLERANCE);
+  let wasm = cpu;
+  for (const choice of algorithms) {
+    const previous = setConvGradAlgorithms(choice);
+    try {
+      wasm = await runKernelOn('wasm', kernel, inputs, attrs);
+    } finally {
+      setConvGradAlgorithms(previous);
+    }
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeError(wasm.values, cpu.values), JSON.stringify(choice)).toBeLessThan(TOLERANCE);
+  }
   return wasm;
 }
 
@@ -114,25 +125,40 @@ describe('wasm training kernels match the cpu backend', () => {
 
   const rng = new Random('wasm-kernels');
   for (const c of convCases()) {
-    it(`Conv2DBackpropFilter ${label(c)}`, async () => {
+    it(`Conv2DBackpropFilter ${label(c)}, both algorithms`, async () => {
       const [oh, ow] = outSize(c);
-      await expectSameOnWasmAndCpu(
-        tf.Conv2DBackpropFilter,
-        { x: randomHost(rng, [c.batch, c.h, c.w, c.inC]), dy: randomHost(rng, [c.batch, oh, ow, c.outC]) },
-        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.inC, c.outC] },
-      );
+      const inputs = {
+        x: randomHost(rng, [c.batch, c.h, c.w, c.inC]),
+        dy: randomHost(rng, [c.batch, oh, ow, c.outC]),
+      };
+      const attrs = {
+        strides: c.stride,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        filterShape: [c.k, c.k, c.inC, c.outC],
+      };
+      await expectSameOnWasmAndCpu(tf.Conv2DBackpropFilter, inputs, attrs, [
+        { filter: 'conv' },
+        { filter: 'im2col' },
+      ]);
     });
 
-    it(`Conv2DBackpropInput ${label(c)}`, async () => {
+    it(`Conv2DBackpropInput ${label(c)}, both algorithms`, async () => {
       const [oh, ow] = outSize(c);
-      await expectSameOnWasmAndCpu(
-        tf.Conv2DBackpropInput,
-        {
-          dy: randomHost(rng, [c.batch, oh, ow, c.outC]),
-          filter: randomHost(rng, [c.k, c.k, c.inC, c.outC]),
-        },
-        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.h, c.w, c.inC] },
-      );
+      const inputs = {
+        dy: randomHost(rng, [c.batch, oh, ow, c.outC]),
+        filter: randomHost(rng, [c.k, c.k, c.inC, c.outC]),
+      };
+      const attrs = {
+        strides: c.stride,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        inputShape: [c.batch, c.h, c.w, c.inC],
+      };
+      await expectSameOnWasmAndCpu(tf.Conv2DBackpropInput, inputs, attrs, [
+        { input: 'conv' },
+        { input: 'col2im' },
+      ]);
     });
   }
 

@@ -1,0 +1,33 @@
+/** How convkit's wasm kernels compute the two conv2d gradients. */
+export interface ConvGradAlgorithms {
+  /**
+   * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
+   * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul.
+   * 'auto' picks im2col when in-channels x kernel area is small (the conv's GEMM is then thin).
+   */
+  filter: 'auto' | 'conv' | 'im2col';
+  /**
+   * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
+   * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the
+   * heap. 'auto' picks col2im when the conv would mostly multiply padding or zeros (small
+   * outputs, strides) or has few output channels.
+   */
+  input: 'auto' | 'conv' | 'col2im';
+}
+
+const current: ConvGradAlgorithms = { filter: 'auto', input: 'auto' };
+
+/** The algorithms the wasm conv2d gradient kernels use now. */
+export function convGradAlgorithms(): ConvGradAlgorithms {
+  return { ...current };
+}
+
+/**
+ * Forces an algorithm for the wasm conv2d gradient kernels (for benchmarks and tests);
+ * returns the previous setting so it can be restored.
+ */
+export function setConvGradAlgorithms(choice: Partial<ConvGradAlgorithms>): ConvGradAlgorithms {
+  const previous = { ...current };
+  Object.assign(current, choice);
+  return previous;
+}
