@@ -7,6 +7,9 @@ import { Random } from '../random';
 import { expectNoLeakedTensors } from '../testing';
 import { type ConvGradAlgorithms, setConvGradAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
+import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import { maxPoolGradWasm } from './max-pool-grad';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
 
 const TOLERANCE = 1e-4;
@@ -186,6 +189,8 @@ describe('wasm training kernels match the cpu backend', () => {
     { shape: [3, 8, 8, 3], size: 2, stride: 2, pad: 'same' },
     { shape: [2, 9, 7, 8], size: 3, stride: 2, pad: 'same' },
     { shape: [2, 9, 7, 8], size: 3, stride: 1, pad: 'valid' },
+    { shape: [2, 8, 7, 3], size: 2, stride: 3, pad: 'valid' },
+    { shape: [1, 7, 8, 5], size: [2, 3], stride: [2, 3], pad: 'same' },
     {
       shape: [1, 6, 6, 3],
       size: 3,
@@ -208,10 +213,59 @@ describe('wasm training kernels match the cpu backend', () => {
           () => rng.int(0, 4),
         ),
       };
-      const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad as Pad };
+      const attrs = { filterSize: p.size as number, strides: p.stride as number, pad: p.pad as Pad };
       const output = await runKernelOn('cpu', tf.MaxPool, { x: input }, attrs);
       const dy = randomHost(rng, output.shape);
-      await expectSameOnWasmAndCpu(tf.MaxPoolGrad, { dy, input, output }, attrs);
+      const cpu = await expectSameOnWasmAndCpu(tf.MaxPoolGrad, { dy, input, output }, attrs);
+      // Without the forward output the kernel recomputes each window's argmax.
+      const wasm = await runKernelOn('wasm', tf.MaxPoolGrad, { dy, input }, attrs);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(TOLERANCE);
+    });
+  }
+
+  const matMulCases = [
+    { a: [7, 5], b: [5, 3], transposeA: false, transposeB: false },
+    { a: [5, 7], b: [5, 3], transposeA: true, transposeB: false },
+    { a: [7, 5], b: [3, 5], transposeA: false, transposeB: true },
+    { a: [5, 7], b: [3, 5], transposeA: true, transposeB: true },
+    { a: [1, 5, 7], b: [1, 5, 3], transposeA: true, transposeB: false },
+    { a: [2, 5, 7], b: [2, 3, 5], transposeA: true, transposeB: true },
+  ];
+  for (const c of matMulCases) {
+    it(`BatchMatMul and _FusedMatMul [${c.a}] x [${c.b}] transposeA=${c.transposeA} transposeB=${c.transposeB}`, async () => {
+      const a = randomHost(rng, c.a);
+      const b = randomHost(rng, c.b);
+      const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+      await expectSameOnWasmAndCpu(tf.BatchMatMul, { a, b }, attrs);
+      if (c.a[0] === 1 || c.a.length === 2) {
+        // The fused kernel takes 3-D inputs (tf.fused.matMul reshapes to them).
+        const a3 = { ...a, shape: c.a.length === 2 ? [1, ...c.a] : c.a };
+        const b3 = { ...b, shape: c.b.length === 2 ? [1, ...c.b] : c.b };
+        const bias = randomHost(rng, [3]);
+        await expectSameOnWasmAndCpu(
+          tf._FusedMatMul,
+          { a: a3, b: b3, bias },
+          { ...attrs, activation: 'relu', leakyreluAlpha: 0.2 },
+        );
+      }
+    });
+  }
+
+  const sumCases = [
+    { shape: [4, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
+    { shape: [9, 7], axis: 0, keepDims: false },
+    { shape: [4, 5, 6], axis: [0, 1], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
+    { shape: [4, 5, 6], axis: -1, keepDims: true },
+  ];
+  for (const c of sumCases) {
+    it(`Sum [${c.shape}] over ${JSON.stringify(c.axis)} keepDims=${c.keepDims}`, async () => {
+      await expectSameOnWasmAndCpu(
+        tf.Sum,
+        { x: randomHost(rng, c.shape) },
+        { axis: c.axis, keepDims: c.keepDims },
+      );
     });
   }
 });
@@ -219,8 +273,14 @@ describe('wasm training kernels match the cpu backend', () => {
 describe('registerWasmTrainingKernels', () => {
   it('runs when initBackend starts wasm, and again without throwing or warning', async () => {
     await initBackend('wasm');
-    for (const k of WASM_TRAINING_KERNELS)
-      expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')?.kernelFunc).toBe(conv2dBackpropFilterWasm);
+    expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc).toBe(conv2dBackpropInputWasm);
+    expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')?.kernelFunc).toBe(maxPoolGradWasm);
+    // Wrapped kernels keep the original's setupFunc, which the original kernelFunc needs.
+    for (const name of [tf.BatchMatMul, tf._FusedMatMul, tf.Sum]) {
+      expect(WASM_TRAINING_KERNELS).toContain(name);
+      expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeTypeOf('function');
+    }
     const warn = vi.spyOn(console, 'warn');
     expect(registerWasmTrainingKernels()).toEqual([]);
     await initBackend('wasm');

@@ -33,6 +33,13 @@ export class WasmOps {
     return out;
   }
 
+  /** Runs a kernel function directly (such as the original of a wrapped kernel) and remembers its output. */
+  call(kernelFunc: tf.KernelFunc, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
+    const out = kernelFunc({ inputs, backend: this.backend, attrs }) as TensorInfo;
+    this.temps.push(out);
+    return out;
+  }
+
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
     return this.run(tf.Transpose, { x }, { perm });
   }
