@@ -1,6 +1,7 @@
 import type { PixelImage } from '@convkit/tensor';
 import { ImageDecodeError } from './errors';
 import { checkLoadOptions, finishLoadedImage, type LoadImageOptions } from './load-options';
+import { decodeNetpbm, isNetpbm } from './netpbm';
 
 /**
  * Decodes an image Blob or File in a browser (or a worker) through createImageBitmap and an
@@ -17,6 +18,10 @@ export async function decodeImageBlob(blob: Blob, options: LoadImageOptions = {}
       'this runtime has no createImageBitmap/OffscreenCanvas (in node, use readImage or decodeImage from @convkit/image-io/node)',
     );
   }
+  // Browsers do not decode PBM/PGM/PPM.
+  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
+  if (isNetpbm(head))
+    return finishLoadedImage(decodeNetpbm(new Uint8Array(await blob.arrayBuffer()), name), options);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });

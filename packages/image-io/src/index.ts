@@ -3,6 +3,7 @@
  * browser-safe (pure JavaScript plus browser APIs); files on disk are in `@convkit/image-io/node`.
  */
 export { decodeImageBlob } from './blob';
+export { decodeBmp, isBmp } from './bmp';
 export { type ColorMode, channelsOf, toColorMode } from './color-mode';
 export {
   applyColormap,
@@ -13,5 +14,6 @@ export {
 } from './colormap';
 export { ImageDecodeError } from './errors';
 export { checkLoadOptions, finishLoadedImage, type LoadImageOptions } from './load-options';
+export { decodeNetpbm, isNetpbm } from './netpbm';
 export { decodePng, encodePng, isPng } from './png';
 export { INTERPOLATIONS, type Interpolation, resizeImage } from './resize';

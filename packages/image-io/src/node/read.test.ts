@@ -111,3 +111,70 @@ describe('readImage', () => {
     );
   });
 });
+
+describe.skipIf(missing)(
+  `BMP and PBM/PGM/PPM decode as PIL does${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    it('1/8/24/32-bit BMPs and raw and plain netpbm files match load_img', async () => {
+      const names = [
+        'rgb.bmp',
+        'rgba.bmp',
+        'p.bmp',
+        'l.bmp',
+        'one.bmp',
+        'rgb.ppm',
+        'l.pgm',
+        'one.pbm',
+        'plain.ppm',
+      ];
+      runPython(`
+import json, numpy as np
+from PIL import Image
+from keras_preprocessing.image import load_img
+d = ${JSON.stringify(dir)}
+im = Image.open(${JSON.stringify(join(SKIMAGE_DATA, 'chelsea.png'))}).convert('RGB').resize((37, 23))
+im.save(d + '/rgb.bmp'); im.putalpha(200); im.save(d + '/rgba.bmp')
+im = im.convert('RGB')
+im.convert('P', palette=Image.ADAPTIVE, colors=50).save(d + '/p.bmp')
+im.convert('L').save(d + '/l.bmp'); im.convert('1').save(d + '/one.bmp')
+im.save(d + '/rgb.ppm'); im.convert('L').save(d + '/l.pgm'); im.convert('1').save(d + '/one.pbm')
+a = np.asarray(im.resize((4, 3)))
+open(d + '/plain.ppm', 'w').write('P3\\n# a comment\\n4 3\\n255\\n' + ' '.join(str(v) for v in a.ravel()) + '\\n')
+g = np.asarray(im.convert('L').resize((5, 2)), dtype='>u2') * 257
+open(d + '/deep.pgm', 'wb').write(b'P5 5 2 65535\\n' + g.tobytes())
+np.asarray(im.convert('L').resize((5, 2)), dtype=np.uint8).tofile(d + '/deep.expected.raw')
+for n in ${JSON.stringify(names)}:
+    for mode in ['rgb', 'grayscale']:
+        np.asarray(load_img(d + '/' + n, color_mode=mode), dtype=np.uint8).tofile(d + '/' + n + '.' + mode + '.raw')
+print(json.dumps(1))`);
+      for (const n of names) {
+        for (const colorMode of ['rgb', 'grayscale'] as const) {
+          const ref = readFileSync(join(dir, `${n}.${colorMode}.raw`));
+          const img = await readImage(join(dir, n), { colorMode });
+          let differing = 0;
+          for (let k = 0; k < ref.length; k++) if (ref[k] !== img.data[k]) differing++;
+          expect({ n, colorMode, length: img.data.length, differing }).toEqual({
+            n,
+            colorMode,
+            length: ref.length,
+            differing: 0,
+          });
+        }
+      }
+    });
+
+    it('scales 16-bit PGM samples to 8 bits (PIL would clip them; Keras gets 255s)', async () => {
+      const img = await readImage(join(dir, 'deep.pgm'), { colorMode: 'grayscale' });
+      expect(Array.from(img.data)).toEqual(Array.from(readFileSync(join(dir, 'deep.expected.raw'))));
+    });
+
+    it('names the file for a truncated BMP or PPM', async () => {
+      const bytes = readFileSync(join(dir, 'rgb.bmp'));
+      writeFileSync(join(dir, 'cut.bmp'), bytes.subarray(0, bytes.length - 100));
+      await expect(readImage(join(dir, 'cut.bmp'))).rejects.toThrow(/cut\.bmp: the BMP file is truncated/);
+      const ppm = readFileSync(join(dir, 'rgb.ppm'));
+      writeFileSync(join(dir, 'cut.ppm'), ppm.subarray(0, ppm.length - 10));
+      await expect(readImage(join(dir, 'cut.ppm'))).rejects.toThrow(/cut\.ppm: the pixel data is truncated/);
+    });
+  },
+);

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { PixelImage } from '@convkit/tensor';
 import sharp, { type OutputInfo } from 'sharp';
+import { decodeBmp, isBmp } from '../bmp';
 import { ImageDecodeError } from '../errors';
 import { checkLoadOptions, finishLoadedImage, type LoadImageOptions } from '../load-options';
+import { decodeNetpbm, isNetpbm } from '../netpbm';
 
 /**
  * Reads an image file into 8-bit pixels as Keras's `load_img` does: decode (sharp), convert to
@@ -25,7 +27,7 @@ export async function readImage(path: string, options: LoadImageOptions = {}): P
 }
 
 /**
- * Decodes image file bytes (JPEG, PNG, WebP, GIF, TIFF...) with sharp, then applies `colorMode`,
+ * Decodes image file bytes (JPEG, PNG, WebP, GIF, TIFF... with sharp; BMP and PBM/PGM/PPM in JavaScript), then applies `colorMode`,
  * `targetSize` and `interpolation` as `readImage` does. `name` goes into error messages.
  */
 export async function decodeImage(
@@ -35,6 +37,9 @@ export async function decodeImage(
   checkLoadOptions(options);
   const name = options.name ?? 'image data';
   if (bytes.length === 0) throw new ImageDecodeError(name, 'the file is empty');
+  // BMP and PBM/PGM/PPM (in Keras's list of extensions) are decoded in JavaScript: sharp has no loader for them.
+  if (isBmp(bytes)) return finishLoadedImage(decodeBmp(bytes, name), options);
+  if (isNetpbm(bytes)) return finishLoadedImage(decodeNetpbm(bytes, name), options);
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     // failOn 'warning' (sharp's default) turns a truncated JPEG into an error, like PIL.
