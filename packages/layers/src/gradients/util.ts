@@ -11,8 +11,16 @@ export function unbroadcast(dy: tf.Tensor, shape: readonly number[]): tf.Tensor 
   for (let i = 0; i < dy.rank; i++) {
     if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
   }
-  const summed = axes.length ? tf.sum(dy, axes) : dy;
-  return tf.reshape(summed, [...shape]);
+  if (axes.length === 0) return tf.reshape(dy, [...shape]);
+  const k = axes.length;
+  if (axes.every((a, i) => a === i) && k < dy.rank) {
+    // Summing the leading axes (a bias gradient): ones[1, rows] x dy[rows, cols] runs on the
+    // backends' fast matMul, where a reduction over non-last axes would transpose first.
+    const rows = dy.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const cols = dy.size / rows;
+    return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(dy, [rows, cols])), [...shape]);
+  }
+  return tf.reshape(tf.sum(dy, axes), [...shape]);
 }
 
 /** Normalises a reduction's axis attribute (a number, a list, or null for all) to sorted non-negative axes. */

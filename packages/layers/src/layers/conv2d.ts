@@ -115,8 +115,10 @@ export class Conv2D extends Layer {
     const kernel = this.kernel!.variable as tf.Tensor4D;
     const bias = this.bias?.variable;
     const dilated = this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1;
-    if (dilated) {
-      // tfjs-core's fused conv2d has no gradient for dilations > 1.
+    if (dilated || tf.engine().state.gradientDepth > 0) {
+      // Under a gradient tape, plain ops: their registered gradients are computed lazily, so the
+      // first layer never pays for a gradient with respect to the input images. (tfjs-core's
+      // fused conv2d computes every gradient eagerly and has none for dilations > 1.)
       let y: tf.Tensor = tf.conv2d(
         x as tf.Tensor4D,
         kernel,
@@ -128,8 +130,7 @@ export class Conv2D extends Layer {
       if (bias) y = tf.add(y, bias);
       return activate(this.activation, y);
     }
-    // Fuse the activation only outside gradient tapes; there tfjs would un-fuse it anyway.
-    const fuse = FUSABLE.has(this.activation) && tf.engine().state.gradientDepth === 0;
+    const fuse = FUSABLE.has(this.activation);
     const y = tf.fused.conv2d({
       x: x as tf.Tensor4D,
       filter: kernel,

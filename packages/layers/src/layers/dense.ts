@@ -85,14 +85,22 @@ export class Dense extends Layer {
   protected call(x: tf.Tensor): tf.Tensor {
     const rank = x.rank;
     const x2 = rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, x.shape[rank - 1]]);
-    const fuse = FUSABLE.has(this.activation) && tf.engine().state.gradientDepth === 0;
-    let y: tf.Tensor = tf.fused.matMul({
-      a: x2 as tf.Tensor2D,
-      b: this.kernel!.variable as tf.Tensor2D,
-      bias: this.bias?.variable,
-      activation: fuse ? (this.activation as 'relu' | 'linear') : 'linear',
-    });
-    if (!fuse) y = activate(this.activation, y);
+    let y: tf.Tensor;
+    if (tf.engine().state.gradientDepth > 0) {
+      // Under a gradient tape, plain ops with lazily computed gradients (see Conv2D).
+      y = tf.matMul(x2 as tf.Tensor2D, this.kernel!.variable as tf.Tensor2D);
+      if (this.bias) y = tf.add(y, this.bias.variable);
+      y = activate(this.activation, y);
+    } else {
+      const fuse = FUSABLE.has(this.activation);
+      y = tf.fused.matMul({
+        a: x2 as tf.Tensor2D,
+        b: this.kernel!.variable as tf.Tensor2D,
+        bias: this.bias?.variable,
+        activation: fuse ? (this.activation as 'relu' | 'linear') : 'linear',
+      });
+      if (!fuse) y = activate(this.activation, y);
+    }
     return rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.units]);
   }
 
