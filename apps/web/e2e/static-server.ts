@@ -13,12 +13,21 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
 };
 
-/** Serves a built folder on 127.0.0.1 (a free port) and resolves to its base URL and server. */
-export function serveStatic(root: string): Promise<{ url: string; server: Server }> {
+/**
+ * Serves a built folder on 127.0.0.1 (a free port) and resolves to its base URL and server.
+ * `mounts` serves other folders under URL prefixes (`{ '/parity/': dir }`).
+ */
+export function serveStatic(
+  root: string,
+  mounts: Record<string, string> = {},
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    let file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) file = join(root, 'index.html');
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    const base = mount ? mounts[mount] : root;
+    const rest = mount ? path.slice(mount.length - 1) : path;
+    let file = join(base, rest.endsWith('/') ? `${rest}index.html` : rest);
+    if (!file.startsWith(base)) file = join(root, 'index.html');
     try {
       if (!statSync(file).isFile()) throw new Error('not a file');
     } catch {

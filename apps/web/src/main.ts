@@ -1,7 +1,14 @@
+import { gradCam } from '@convkit/explain-gradcam';
+import { loadModel } from '@convkit/layers';
 import type { BackendInfo } from '@convkit/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from './backend';
 import { startStatusBar } from './status-bar';
+import { mountAugmentView } from './views/augment';
+import { mountExplainView } from './views/explain';
+import { mountTrainView } from './views/train';
 
+const DEFAULT_PHOTO = `${import.meta.env.BASE_URL}chelsea.png`;
 let backend: BackendInfo | undefined;
 
 async function switchBackend(name: string): Promise<void> {
@@ -14,9 +21,31 @@ async function switchBackend(name: string): Promise<void> {
   }
 }
 
+function showView(name: string): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#tabs button')) {
+    b.classList.toggle('active', b.dataset.view === name);
+  }
+  for (const v of document.querySelectorAll<HTMLElement>('.view'))
+    v.classList.toggle('active', v.id === `view-${name}`);
+}
+
 const select = document.querySelector<HTMLSelectElement>('#backend')!;
 const params = new URLSearchParams(location.search);
-select.value = params.get('backend') ?? 'webgl';
+select.value = params.get('backend') ?? 'auto';
 select.addEventListener('change', () => void switchBackend(select.value));
+for (const b of document.querySelectorAll<HTMLButtonElement>('#tabs button')) {
+  b.addEventListener('click', () => showView(b.dataset.view!));
+}
 startStatusBar(document.querySelector('#status')!, () => backend);
 await switchBackend(select.value);
+mountTrainView(document.querySelector('#view-train')!, {
+  epochs: Number(params.get('epochs') ?? 8),
+  perClass: Number(params.get('perClass') ?? 300),
+  width: Number(params.get('width') ?? 0.5),
+  fashionLimit: Number(params.get('limit') ?? 10000),
+});
+mountExplainView(document.querySelector('#view-explain')!, DEFAULT_PHOTO);
+await mountAugmentView(document.querySelector('#view-augment')!, DEFAULT_PHOTO);
+// A console handle (and what the cross-backend parity test drives): convkit.tf.memory(), etc.
+Object.assign(globalThis, { convkit: { tf, loadModel, gradCam } });
+document.body.dataset.ready = 'true';
