@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerActivations } from './commands/activations';
 import { registerAugmentPreview } from './commands/augment-preview';
 import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
+import { registerFilters } from './commands/filters';
 import { registerSplit } from './commands/split';
+import { registerTrain } from './commands/train';
 import { exitCodeFor, formatError } from './errors';
 import { VERSION } from './version';
 
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerSplit(program);
   registerAugmentPreview(program);
+  registerTrain(program);
+  registerActivations(program);
+  registerFilters(program);
   return program;
 }
 

@@ -1,0 +1,56 @@
+import { gradCam, overlay } from '@convkit/explain-gradcam';
+import { resizeImage } from '@convkit/image-io';
+import { writeFileAtomic } from '@convkit/image-io/node';
+import type { Sequential } from '@convkit/layers';
+import type { PixelImage } from '@convkit/tensor';
+
+/** One Grad-CAM picture: the class explained, its score, and the PNG written. */
+export interface GradCamPicture {
+  file: string;
+  classIndex: number;
+  score: number;
+  layer: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Grad-CAM for each image (the chapter's section 5.4.3) and the heatmap laid over the image
+ * (jet, alpha 0.4), written to `files[i]`. `displaySize` enlarges small images first so the
+ * overlay is readable (the heatmap is computed on the model-size image).
+ */
+export async function writeGradCamPictures(
+  model: Sequential,
+  images: PixelImage[],
+  files: string[],
+  {
+    layerName,
+    classIndex,
+    displaySize,
+  }: { layerName?: string; classIndex?: number; displaySize?: number } = {},
+): Promise<GradCamPicture[]> {
+  const result = await gradCam(model, images, { layerName, classIndex });
+  const pictures: GradCamPicture[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const base =
+      displaySize && displaySize > images[i].width
+        ? resizeImage(
+            images[i],
+            displaySize,
+            Math.round((displaySize * images[i].height) / images[i].width),
+            'bilinear',
+          )
+        : images[i];
+    const picture = overlay(base, result.heatmaps[i]);
+    await writeFileAtomic(files[i], picture.png);
+    pictures.push({
+      file: files[i],
+      classIndex: result.classIndices[i],
+      score: result.scores[i],
+      layer: result.layerName,
+      width: picture.pixels.width,
+      height: picture.pixels.height,
+    });
+  }
+  return pictures;
+}
