@@ -2,6 +2,7 @@ import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGradient } from './grad-check';
+import { conv2dFilterGradByPatches } from './nn';
 import { ensureGradients, GRADIENTS } from './register';
 
 /** Values spread over [lo, hi] in a shuffled order: distinct (no ties for max) and away from kinks. */
@@ -124,6 +125,38 @@ describe('registered gradients match finite differences', () => {
   beforeAll(async () => {
     await initBackend('cpu');
     ensureGradients();
+  });
+
+  it('computes conv2d filter gradients by patches exactly as the backprop kernel does', () => {
+    const configs: [number[], number[], number | [number, number], 'valid' | 'same'][] = [
+      [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'valid'],
+      [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'same'],
+      [[1, 9, 8, 2], [3, 2, 2, 5], [2, 3], 'same'],
+      [[3, 8, 8, 1], [5, 5, 1, 2], 2, 'valid'],
+    ];
+    for (const [xs, fs, strides, pad] of configs) {
+      tf.tidy(() => {
+        const x = spread(xs, -1, 1, 2);
+        const out = tf.conv2d(x as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad);
+        const dy = spread(out.shape, -1, 1, 4);
+        const byKernel = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+          strides,
+          pad,
+          dataFormat: 'NHWC',
+          filterShape: fs,
+        } as never) as tf.Tensor;
+        const byPatches = conv2dFilterGradByPatches(
+          x,
+          dy,
+          fs as [number, number, number, number],
+          strides,
+          pad,
+        );
+        const diff = tf.max(tf.abs(tf.sub(byKernel, byPatches))).dataSync()[0];
+        const scale = tf.max(tf.abs(byKernel)).dataSync()[0];
+        expect(diff / scale, JSON.stringify([xs, fs, strides, pad])).toBeLessThan(1e-5);
+      });
+    }
   });
 
   it('registers a gradient for every kernel it lists', () => {

@@ -4,6 +4,65 @@ import { type GradConfig, runKernel, unbroadcast } from './util';
 
 type T = tf.Tensor;
 
+/**
+ * Backends whose Conv2DBackpropFilter kernel is slower than the same sum done as one matMul
+ * over image patches. tfjs-backend-cpu's kernel reads every element through TensorBuffer.get in
+ * a seven-deep loop (about 190 s for one MNIST batch of 64); patches + matMul take under a second.
+ */
+const PATCH_FILTER_GRAD_BACKENDS = new Set(['cpu']);
+
+/**
+ * dW[kh, kw, ci, co] = sum over b, oy, ox of xPadded[b, oy*s + kh, ox*s + kw, ci] * dy[b, oy, ox, co],
+ * computed as patches[M, KH*KW*ci]^T x dy[M, co] with M = b * oh * ow.
+ */
+export function conv2dFilterGradByPatches(
+  x: T,
+  dy: T,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: unknown,
+  dimRoundingMode?: unknown,
+): T {
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad as 'valid',
+    dimRoundingMode as 'floor' | undefined,
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  const xp =
+    top || bottom || left || right
+      ? tf.pad(x, [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ])
+      : x;
+  const [kh, kw, ci, co] = filterShape;
+  const { batchSize: b, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const cols: T[] = [];
+  for (let r = 0; r < kh; r++) {
+    for (let c = 0; c < kw; c++) {
+      cols.push(
+        sh === 1 && sw === 1
+          ? tf.slice(xp, [0, r, c, 0], [b, oh, ow, ci])
+          : tf.stridedSlice(
+              xp,
+              [0, r, c, 0],
+              [b, r + sh * (oh - 1) + 1, c + sw * (ow - 1) + 1, ci],
+              [1, sh, sw, 1],
+            ),
+      );
+    }
+  }
+  const m = b * oh * ow;
+  const patches = tf.reshape(cols.length === 1 ? cols[0] : tf.concat(cols, 3), [m, kh * kw * ci]);
+  return tf.reshape(tf.matMul(patches, tf.reshape(dy, [m, co]), true, false), filterShape);
+}
+
 /** Gradients of convolution, pooling, matrix product and resize kernels (through the backends' backprop kernels). */
 export const NN_GRADIENTS: GradConfig[] = [
   {
