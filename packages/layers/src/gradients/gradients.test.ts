@@ -138,7 +138,7 @@ describe('registered gradients match finite differences', () => {
       tf.tidy(() => {
         const x = spread(xs, -1, 1, 2);
         const out = tf.conv2d(x as tf.Tensor4D, tf.zeros(fs) as tf.Tensor4D, strides, pad);
-        const dy = spread(out.shape, -1, 1, 4);
+        const dy = spread([...out.shape], -1, 1, 4);
         const byKernel = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
           strides,
           pad,

@@ -10,6 +10,7 @@ import { dense } from '../layers/dense';
 import { dropout } from '../layers/dropout';
 import { flatten } from '../layers/flatten';
 import { globalAveragePooling2d } from '../layers/global-average-pooling2d';
+import { inputLayer } from '../layers/input-layer';
 import { maxPooling2d } from '../layers/max-pooling2d';
 import { maxAbsDiff } from '../test-utils';
 import { deserializeLayer } from './registry';
@@ -190,6 +191,33 @@ describe('Sequential', () => {
     );
     tf.dispose([...weights, x, a, b]);
     model.dispose();
+    copy.dispose();
+  });
+
+  it('writes and reads a linear functional (Model) config with inbound nodes, like Keras VGG16', () => {
+    const base = sequential(
+      [
+        inputLayer({ inputShape: [8, 8, 3] }),
+        conv2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'block1_conv1' }),
+        maxPooling2d({ poolSize: 2, name: 'block1_pool' }),
+      ],
+      { name: 'vgg16', className: 'Model' },
+    );
+    expect(base.layers.map((l) => l.name)).toEqual(['input_1', 'block1_conv1', 'block1_pool']);
+    const json = JSON.parse(JSON.stringify(base.toJSON()));
+    expect(json.class_name).toBe('Model');
+    expect(json.config.input_layers).toEqual([['input_1', 0, 0]]);
+    expect(json.config.output_layers).toEqual([['block1_pool', 0, 0]]);
+    expect(json.config.layers[2].inbound_nodes).toEqual([[['block1_conv1', 0, 0, {}]]]);
+    const copy = deserializeLayer(json) as Sequential;
+    expect(copy.className).toBe('Model');
+    expect(copy.outputShape).toEqual([null, 4, 4, 2]);
+    const branched = structuredClone(json);
+    branched.config.layers[2].inbound_nodes = [[['input_1', 0, 0, {}]]];
+    expect(() => deserializeLayer(branched)).toThrow(
+      /single chain of layers; layer 'block1_pool' is not fed by 'block1_conv1'/,
+    );
+    base.dispose();
     copy.dispose();
   });
 

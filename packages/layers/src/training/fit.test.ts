@@ -11,6 +11,7 @@ import { maxPooling2d } from '../layers/max-pooling2d';
 import { type Sequential, sequential } from '../model/sequential';
 import type { BatchSource } from './batch-source';
 import { csvLogger, earlyStopping, jsonLinesLogger, modelCheckpoint } from './callbacks';
+import { rmsprop } from './optimizers';
 
 /** A learnable toy task: 2 classes told apart by the brightness of the left half of 8x8 images. */
 function toyData(n: number, seed = 1): { x: tf.Tensor4D; y: tf.Tensor2D; labels: tf.Tensor1D } {
@@ -163,6 +164,20 @@ describe('compile, fit and evaluate', () => {
     const counts: number[] = [];
     await model.fit(finite, { epochs: 2, callbacks: { onEpochEnd: () => void counts.push(seen.length) } });
     tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('holds out the last fraction for validationSplit, as Keras does', async () => {
+    const { x, y } = toyData(40, 17);
+    const model = convnet();
+    model.compile({ optimizer: rmsprop({ lr: 1e-3 }), loss: 'categorical_crossentropy', metrics: ['acc'] });
+    const h = await model.fit(x, y, { epochs: 1, batchSize: 8, validationSplit: 0.2 });
+    const [vx, vy] = [tf.slice(x, 32, 8), tf.slice(y, 32, 8)];
+    const [valLoss, valAcc] = await model.evaluate(vx, vy);
+    expect(h.history.val_loss[0]).toBeCloseTo(valLoss, 5);
+    expect(h.history.val_acc[0]).toBeCloseTo(valAcc, 5);
+    expect(h.params?.samples).toBe(32);
+    tf.dispose([x, y, vx, vy]);
     model.dispose();
   });
 

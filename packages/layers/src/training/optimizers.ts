@@ -70,6 +70,8 @@ export abstract class Optimizer {
 /** Options of `rmsprop` (Keras defaults: learningRate 1e-3, rho 0.9, momentum 0, epsilon 1e-7). */
 export interface RMSpropArgs {
   learningRate?: number;
+  /** Keras's older name for learningRate (`RMSprop(lr=1e-4)`). */
+  lr?: number;
   rho?: number;
   momentum?: number;
   epsilon?: number;
@@ -89,7 +91,7 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(args: RMSpropArgs = {}) {
-    super(args.learningRate ?? 1e-3);
+    super(args.learningRate ?? args.lr ?? 1e-3);
     this.rho = args.rho ?? 0.9;
     this.momentum = args.momentum ?? 0;
     this.epsilon = args.epsilon ?? 1e-7;
@@ -141,6 +143,8 @@ export class RMSprop extends Optimizer {
 /** Options of `adam` (Keras defaults: learningRate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7). */
 export interface AdamArgs {
   learningRate?: number;
+  /** Keras's older name for learningRate (`RMSprop(lr=1e-4)`). */
+  lr?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -154,7 +158,7 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
 
   constructor(args: AdamArgs = {}) {
-    super(args.learningRate ?? 1e-3);
+    super(args.learningRate ?? args.lr ?? 1e-3);
     this.beta1 = args.beta1 ?? 0.9;
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
@@ -188,6 +192,8 @@ export class Adam extends Optimizer {
 /** Options of `sgd` (Keras defaults: learningRate 0.01, momentum 0, nesterov false). */
 export interface SGDArgs {
   learningRate?: number;
+  /** Keras's older name for learningRate (`RMSprop(lr=1e-4)`). */
+  lr?: number;
   momentum?: number;
   nesterov?: boolean;
 }
@@ -199,7 +205,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(args: SGDArgs = {}) {
-    super(args.learningRate ?? 0.01);
+    super(args.learningRate ?? args.lr ?? 0.01);
     this.momentum = args.momentum ?? 0;
     this.nesterov = args.nesterov ?? false;
   }
