@@ -128,7 +128,8 @@ describe('registered gradients match finite differences', () => {
   });
 
   it('computes conv2d filter gradients by patches exactly as the backprop kernel does', () => {
-    const configs: [number[], number[], number | [number, number], 'valid' | 'same'][] = [
+    type Shape4 = [number, number, number, number];
+    const configs: [Shape4, Shape4, number | [number, number], 'valid' | 'same'][] = [
       [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'valid'],
       [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'same'],
       [[1, 9, 8, 2], [3, 2, 2, 5], [2, 3], 'same'],
