@@ -104,7 +104,12 @@ export async function configureWasmThreads(m: WasmPackage, options: WasmOptions 
       try {
         const module = await startThreadedModule(count);
         m.setThreadsCount(count);
-        return new m.BackendWasm(module as never);
+        const backend = new m.BackendWasm(module as never);
+        // The constructor started XNNPACK's thread pool. Emscripten ref()s the node Worker that
+        // runs each pthread, so the pool would keep node running after the program is done;
+        // the pool waits on shared memory, not on node's event loop, so unref() is safe.
+        unrefWorkers(module);
+        return backend;
       } catch (error) {
         fallbackReason = error instanceof Error ? error.message : String(error);
         m.setThreadsCount(1);
@@ -114,6 +119,15 @@ export async function configureWasmThreads(m: WasmPackage, options: WasmOptions 
     WASM_PRIORITY,
   );
   configured = { threads: count, build: 'threaded-simd' };
+}
+
+function unrefWorkers(module: EmscriptenModule): void {
+  type NodeWorker = { unref?: () => void };
+  const pthread = module.PThread as
+    | { runningWorkers?: NodeWorker[]; unusedWorkers?: NodeWorker[] }
+    | undefined;
+  for (const worker of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])])
+    worker.unref?.();
 }
 
 async function defaultNodeThreads(): Promise<number> {
