@@ -3,6 +3,7 @@ import {
   dense,
   flatten,
   globalAveragePooling2d,
+  type Initializer,
   inputLayer,
   type Layer,
   maxPooling2d,
@@ -46,6 +47,8 @@ export interface Vgg16ArchitectureOptions {
   classifierActivation?: 'softmax' | 'sigmoid' | 'linear' | null;
   /** Whether the weights will be overwritten at once (then they start as zeros, which is faster). */
   weightsWillLoad?: boolean;
+  /** Where each weight's initial values come from (a weights file); overrides weightsWillLoad. */
+  initializerFor?: (layer: string, weight: 'kernel' | 'bias') => Initializer;
   /** Model name (default 'vgg16'). */
   name?: string;
 }
@@ -72,7 +75,14 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
     );
   }
   const inputShape = checkInputShape(opts.inputShape, includeTop);
-  const init = opts.weightsWillLoad ? { kernelInitializer: 'zeros' as const } : {};
+  const zeros = opts.weightsWillLoad ? { kernelInitializer: 'zeros' as const } : {};
+  const init = (name: string) =>
+    opts.initializerFor
+      ? {
+          kernelInitializer: opts.initializerFor(name, 'kernel'),
+          biasInitializer: opts.initializerFor(name, 'bias'),
+        }
+      : zeros;
 
   const layers: Layer[] = [inputLayer({ inputShape })];
   // The layers make their weights when the model builds them (below).
@@ -85,7 +95,7 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
           activation: 'relu',
           padding: 'same',
           name: `block${block}_conv${i}`,
-          ...init,
+          ...init(`block${block}_conv${i}`),
         }),
       );
     }
@@ -94,13 +104,13 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
   if (includeTop) {
     layers.push(
       flatten({ name: 'flatten' }),
-      dense({ units: 4096, activation: 'relu', name: 'fc1', ...init }),
-      dense({ units: 4096, activation: 'relu', name: 'fc2', ...init }),
+      dense({ units: 4096, activation: 'relu', name: 'fc1', ...init('fc1') }),
+      dense({ units: 4096, activation: 'relu', name: 'fc2', ...init('fc2') }),
       dense({
         units: classes,
         activation: opts.classifierActivation ?? 'softmax',
         name: 'predictions',
-        ...init,
+        ...init('predictions'),
       }),
     );
   } else if (pooling === 'avg') {
@@ -112,10 +122,47 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
   // Built inside tidy so that tensors made while creating the weights (initial values that a
   // layer may wrap in variables) are freed; the variables themselves are kept.
   let model: Sequential | undefined;
-  tf.tidy(() => {
-    model = sequential(layers, { name: opts.name ?? 'vgg16', className: 'Model' });
-  });
+  try {
+    tf.tidy(() => {
+      model = sequential(layers, { name: opts.name ?? 'vgg16', className: 'Model' });
+    });
+  } catch (error) {
+    // A failed build (e.g. a weights file that cannot be read) frees what it had made.
+    tf.dispose(layers.flatMap((l) => l.weights.map((w) => w.variable)));
+    throw error;
+  }
   return model as Sequential;
+}
+
+/**
+ * The weight shapes of VGG16's layers with weights for `opts`, in order: conv kernels
+ * [3, 3, in, out] and biases, then (with the top) fc1 [rows, 4096] where rows is the flattened
+ * block5_pool size, fc2 and predictions.
+ */
+export function vgg16WeightShapes(opts: Vgg16ArchitectureOptions = {}): [string, number[][]][] {
+  const out: [string, number[][]][] = [];
+  let cin = 3;
+  for (const [block, filters, convs] of VGG16_BLOCKS) {
+    for (let i = 1; i <= convs; i++) {
+      out.push([`block${block}_conv${i}`, [[3, 3, cin, filters], [filters]]]);
+      cin = filters;
+    }
+  }
+  if (opts.includeTop ?? true) {
+    const [h, w] = opts.inputShape ?? [224, 224, 3];
+    const side = (d: number | null) => {
+      let v = d ?? 0;
+      for (let k = 0; k < 5; k++) v = Math.floor(v / 2);
+      return v;
+    };
+    const classes = opts.classes ?? 1000;
+    out.push(
+      ['fc1', [[side(h) * side(w) * 512, 4096], [4096]]],
+      ['fc2', [[4096, 4096], [4096]]],
+      ['predictions', [[4096, classes], [classes]]],
+    );
+  }
+  return out;
 }
 
 /** Keras's `_obtain_input_shape` for VGG16 (default size 224, minimum 32, channels last). */

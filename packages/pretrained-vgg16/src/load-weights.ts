@@ -1,4 +1,12 @@
-import { type H5File, type H5Group, kerasWeightsGroup, type Layer, Sequential } from '@convkit/layers';
+import {
+  type H5Dataset,
+  type H5File,
+  type H5Group,
+  type Initializer,
+  kerasWeightsGroup,
+  type Layer,
+  Sequential,
+} from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { VGG16_TOP_LAYERS } from './architecture';
 
@@ -20,23 +28,94 @@ export interface LoadReport {
 export function loadKerasWeightsInto(model: Sequential, h5: H5File | H5Group): LoadReport {
   const group = kerasWeightsGroup(h5);
   const source = group.file.source;
-  const fileLayers = (group.stringListAttribute('layer_names') ?? []).filter(
-    (name) => group.has(name) && (group.group(name).stringListAttribute('weight_names') ?? []).length > 0,
-  );
+  const fileLayers = weightedFileLayers(group);
   const modelLayers = weightedLayers(model);
   const modelNames = modelLayers.map((l) => l.name);
-  checkVariant(source, fileLayers, modelNames, model.name);
-  modelLayers.forEach((layer, i) => {
-    if (fileLayers[i] !== layer.name) {
+  checkLayerNames(source, fileLayers, modelNames, model.name);
+  let values = 0;
+  for (const layer of modelLayers) values += loadLayer(source, group.group(layer.name), layer);
+  return { layers: modelNames, values };
+}
+
+/** Layers of the file that carry weights, in the file's `layer_names` order. */
+function weightedFileLayers(group: H5Group): string[] {
+  return (group.stringListAttribute('layer_names') ?? []).filter(
+    (name) => group.has(name) && (group.group(name).stringListAttribute('weight_names') ?? []).length > 0,
+  );
+}
+
+function checkLayerNames(
+  source: string,
+  fileLayers: string[],
+  modelNames: string[],
+  modelName: string,
+): void {
+  checkVariant(source, fileLayers, modelNames, modelName);
+  modelNames.forEach((name, i) => {
+    if (fileLayers[i] !== name) {
       throw new Error(
-        `${source}: layer ${i + 1} with weights is '${fileLayers[i]}' in the file but '${layer.name}' in model ${model.name}. ` +
+        `${source}: layer ${i + 1} with weights is '${fileLayers[i]}' in the file but '${name}' in model ${modelName}. ` +
           `The file's layers are ${fileLayers.join(', ')}; the model's are ${modelNames.join(', ')}. Is this a VGG16 weights file?`,
       );
     }
   });
-  let values = 0;
-  for (const layer of modelLayers) values += loadLayer(source, group.group(layer.name), layer);
-  return { layers: modelNames, values };
+}
+
+/**
+ * Checks a Keras weights file against the layers and weight shapes a model will have (names,
+ * variant, counts, shapes: nothing is read but the layout), then returns initializers that read
+ * each weight from the file while the model is built. The weights are then made straight from
+ * the file's values, one at a time, with no second copy of the model in memory (no zeros first).
+ */
+export function fileInitializers(
+  h5: H5File | H5Group,
+  expected: [layer: string, shapes: number[][]][],
+  modelName: string,
+): (layer: string, weight: 'kernel' | 'bias') => Initializer {
+  const group = kerasWeightsGroup(h5);
+  const source = group.file.source;
+  checkLayerNames(
+    source,
+    weightedFileLayers(group),
+    expected.map(([name]) => name),
+    modelName,
+  );
+  const datasets = new Map<string, H5Dataset>();
+  for (const [layer, shapes] of expected) {
+    const g = group.group(layer);
+    const names = g.stringListAttribute('weight_names') ?? [];
+    if (names.length !== shapes.length) {
+      throw new Error(
+        `${source}: layer ${layer} has ${names.length} weight(s) in the file (${names.join(', ')}); the model has ${shapes.length} (kernel, bias).`,
+      );
+    }
+    names.forEach((name, i) => {
+      const dataset = g.dataset(name);
+      checkShape(source, layer, name, dataset.shape, shapes[i]);
+      datasets.set(`${layer}/${i === 0 ? 'kernel' : 'bias'}`, dataset);
+    });
+  }
+  return (layer, weight) => {
+    const dataset = datasets.get(`${layer}/${weight}`);
+    if (!dataset) throw new Error(`internal: no weight ${layer}/${weight} in the plan`);
+    return {
+      // The config a model saves names Keras's default, as Keras's VGG16 config does.
+      className: weight === 'kernel' ? 'GlorotUniform' : 'Zeros',
+      getConfig: () => (weight === 'kernel' ? { seed: null } : {}),
+      generate: () => readValues(source, layer, dataset.path, () => readInChunks(dataset)),
+    };
+  };
+}
+
+function checkShape(source: string, layer: string, name: string, found: number[], expected: number[]): void {
+  if (found.length === expected.length && found.every((d, k) => d === expected[k])) return;
+  const hint =
+    layer === 'fc1'
+      ? ' fc1 depends on the input size: the ImageNet classifier needs inputShape [224, 224, 3].'
+      : '';
+  throw new Error(
+    `${source}: weight ${name} of layer ${layer} has shape [${found.join(', ')}] in the file; the model expects [${expected.join(', ')}].${hint}`,
+  );
 }
 
 /** The model's layers that own weights, depth first through nested models, in order. */
@@ -80,17 +159,8 @@ function loadLayer(source: string, group: H5Group, layer: Layer): number {
   names.forEach((name, i) => {
     const dataset = group.dataset(name);
     const expected = targets[i].shape;
-    const found = dataset.shape;
-    if (found.length !== expected.length || found.some((d, k) => d !== expected[k])) {
-      const hint =
-        layer.name === 'fc1'
-          ? ' fc1 depends on the input size: the ImageNet classifier needs inputShape [224, 224, 3].'
-          : '';
-      throw new Error(
-        `${source}: weight ${name} of layer ${layer.name} has shape [${found.join(', ')}] in the file; the model expects [${expected.join(', ')}].${hint}`,
-      );
-    }
-    const data = readValues(source, layer.name, name, () => dataset.float32());
+    checkShape(source, layer.name, name, dataset.shape, expected);
+    const data = readValues(source, layer.name, name, () => readInChunks(dataset));
     // tf.tensor on the cpu backend keeps `data`; on wasm/webgl it copies it into the backend.
     const t = tf.tensor(data, expected, 'float32');
     targets[i].variable.assign(t);
@@ -110,4 +180,40 @@ function readValues(source: string, layer: string, weight: string, read: () => F
       { cause: error },
     );
   }
+}
+
+/** Values per read of a large dataset: 4M float32 (16 MiB). */
+const CHUNK_VALUES = 4 * 1024 * 1024;
+
+/**
+ * A dataset's values as float32. Large float32 datasets (fc1's kernel is 411 MB) are read in
+ * slices of rows straight into the result, so the HDF5 library's WebAssembly memory (which never
+ * shrinks) only ever holds one 16 MiB slice rather than a second copy of the whole array.
+ */
+function readInChunks(dataset: H5Dataset): Float32Array {
+  const shape = dataset.shape;
+  const total = shape.reduce((a, b) => a * b, 1);
+  const handle = dataset.handle as unknown as { slice?: (ranges: number[][]) => unknown };
+  if (
+    total <= CHUNK_VALUES ||
+    dataset.dtype !== 'float32' ||
+    shape.length === 0 ||
+    typeof handle.slice !== 'function'
+  ) {
+    return dataset.float32();
+  }
+  const row = total / shape[0];
+  const rows = Math.max(1, Math.floor(CHUNK_VALUES / row));
+  const out = new Float32Array(total);
+  for (let start = 0; start < shape[0]; start += rows) {
+    const end = Math.min(shape[0], start + rows);
+    const part = handle.slice([[start, end]]);
+    if (!(part instanceof Float32Array) || part.length !== (end - start) * row) {
+      throw new Error(
+        `rows ${start}-${end} of ${dataset.path} read as ${(part as { length?: number })?.length} values, expected ${(end - start) * row}`,
+      );
+    }
+    out.set(part, start * row);
+  }
+  return out;
 }

@@ -1,16 +1,16 @@
 import type { H5File, Sequential } from '@convkit/layers';
 import { withH5 } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildVgg16, type Vgg16ArchitectureOptions } from './architecture';
+import { buildVgg16, type Vgg16ArchitectureOptions, vgg16WeightShapes } from './architecture';
 import { disposeModel } from './dispose';
-import { type LoadReport, loadKerasWeightsInto } from './load-weights';
+import { fileInitializers, type LoadReport } from './load-weights';
 import { loadTfjsArtifactsInto } from './tfjs-weights';
 
 /** Where VGG16's weights come from, in the browser-safe entry. */
 export type Vgg16WeightsSource = null | 'imagenet' | string | Uint8Array | ArrayBuffer | H5File;
 
 /** Options of {@link vgg16}: Keras's `VGG16(...)` arguments, camelCase. */
-export interface Vgg16Options extends Omit<Vgg16ArchitectureOptions, 'weightsWillLoad'> {
+export interface Vgg16Options extends Omit<Vgg16ArchitectureOptions, 'weightsWillLoad' | 'initializerFor'> {
   /**
    * null: random initialisation. 'imagenet': Keras's ImageNet weights (node entry only: they
    * are read from the Keras cache or downloaded). A URL of converted weights (…/model.json,
@@ -51,14 +51,13 @@ export async function vgg16(opts: Vgg16Options = {}): Promise<Sequential> {
 /** Checks the Keras rules for ImageNet weights, builds the model and loads `file` into it. */
 export function buildAndLoad(opts: Vgg16Options, file: H5File, imagenet = false): Sequential {
   if (imagenet) checkImagenetOptions(opts);
-  const model = buildVgg16({ ...opts, weightsWillLoad: true });
-  try {
-    const report = loadKerasWeightsInto(model, file);
-    opts.onLoaded?.(report);
-  } catch (error) {
-    disposeModel(model);
-    throw error;
-  }
+  const expected = vgg16WeightShapes(opts);
+  const initializerFor = fileInitializers(file, expected, opts.name ?? 'vgg16');
+  const model = buildVgg16({ ...opts, initializerFor });
+  opts.onLoaded?.({
+    layers: expected.map(([name]) => name),
+    values: model.countParams(),
+  });
   return model;
 }
 
