@@ -1,10 +1,11 @@
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
 import { vgg16Features } from './benchmarks/vgg16-features';
+import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
-const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features];
+const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features, wasmConvGrads];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
