@@ -38,3 +38,42 @@ export function nestedConvnet(seed = 1): Sequential {
     name: 'nested_convnet',
   });
 }
+
+/**
+ * VGG16's layout and names (13 same-padded 3x3 convs in five blocks, pools, flatten, fc1, fc2,
+ * predictions) with its conv widths, at a small input size and a small classifier.
+ */
+export function vgg16Shaped(size = 48, fc = 64, classes = 10): Sequential {
+  const blocks: [number, number, number][] = [
+    [1, 64, 2],
+    [2, 128, 2],
+    [3, 256, 3],
+    [4, 512, 3],
+    [5, 512, 3],
+  ];
+  let seed = 100;
+  const layers = blocks.flatMap(([b, filters, n]) => [
+    ...Array.from({ length: n }, (_, i) =>
+      conv2d({
+        filters,
+        kernelSize: 3,
+        activation: 'relu',
+        padding: 'same',
+        name: `block${b}_conv${i + 1}`,
+        seed: seed++,
+        ...(b === 1 && i === 0 ? { inputShape: [size, size, 3] as [number, number, number] } : {}),
+      }),
+    ),
+    maxPooling2d({ poolSize: 2, strides: 2, name: `block${b}_pool` }),
+  ]);
+  return sequential(
+    [
+      ...layers,
+      flatten({ name: 'flatten' }),
+      dense({ units: fc, activation: 'relu', name: 'fc1', seed: seed++ }),
+      dense({ units: fc, activation: 'relu', name: 'fc2', seed: seed++ }),
+      dense({ units: classes, activation: 'softmax', name: 'predictions', seed: seed++ }),
+    ],
+    { name: 'vgg16' },
+  );
+}
