@@ -5,6 +5,7 @@ import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
 import { registerFilters } from './commands/filters';
 import { registerSplit } from './commands/split';
+import { registerTour } from './commands/tour';
 import { registerTrain } from './commands/train';
 import { exitCodeFor, formatError } from './errors';
 import { VERSION } from './version';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .option('--force', 'replace an existing output folder')
     .showHelpAfterError('(run convkit --help for usage)')
     .exitOverride();
+  registerTour(program);
   registerDataset(program);
   registerDoctor(program);
   registerSplit(program);

@@ -1,8 +1,9 @@
-import { gradCam, overlay } from '@convkit/explain-gradcam';
+import { type GradCamModel, gradCam, overlay } from '@convkit/explain-gradcam';
 import { resizeImage } from '@convkit/image-io';
 import { writeFileAtomic } from '@convkit/image-io/node';
 import type { Sequential } from '@convkit/layers';
 import type { PixelImage } from '@convkit/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** One Grad-CAM picture: the class explained, its score, and the PNG written. */
 export interface GradCamPicture {
@@ -29,7 +30,7 @@ export async function writeGradCamPictures(
     displaySize,
   }: { layerName?: string; classIndex?: number; displaySize?: number } = {},
 ): Promise<GradCamPicture[]> {
-  const result = await gradCam(model, images, { layerName, classIndex });
+  const result = await gradCam(asTwoClasses(model), images, { layerName, classIndex });
   const pictures: GradCamPicture[] = [];
   for (let i = 0; i < images.length; i++) {
     const base =
@@ -53,4 +54,30 @@ export async function writeGradCamPictures(
     });
   }
   return pictures;
+}
+
+/**
+ * A model with one sigmoid unit (the chapter's cats-vs-dogs nets) seen as two classes
+ * [1 - p, p], class 0 and class 1 as Keras's binary class_mode numbers them, so Grad-CAM can
+ * explain either class; other models are returned as they are.
+ */
+export function asTwoClasses(model: Sequential): GradCamModel {
+  if (model.outputShape.at(-1) !== 1) return model;
+  return {
+    name: model.name,
+    layers: model.layers,
+    inputShape: model.inputShape,
+    outputShape: [...model.outputShape.slice(0, -1), 2],
+    splitAt(name: string) {
+      const { head, tail } = model.splitAt(name);
+      return {
+        head,
+        tail: (h: tf.Tensor) =>
+          tf.tidy(() => {
+            const p = tail(h);
+            return tf.concat([tf.sub(1, p), p], -1);
+          }),
+      };
+    },
+  };
 }

@@ -47,7 +47,7 @@ main{padding:8px 32px 48px;max-width:1400px}
 section{background:#fff;border-radius:8px;padding:16px 24px;margin:18px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h2{margin-top:4px;font-size:20px}
 figure{display:inline-block;margin:8px 16px 8px 0;vertical-align:top}
-figure img{border:1px solid #dde;background:#fff;max-width:100%}
+figure img{border:1px solid #dde;background:#fff;max-width:100%;height:auto}
 figure img.pixelated{image-rendering:pixelated}
 figcaption{font-size:13px;color:#555;max-width:640px}
 table{border-collapse:collapse;margin:8px 0;font-size:14px}
