@@ -27,5 +27,10 @@ export {
 } from './init-backend';
 export { createRandom, Random } from './random';
 export { isNode } from './runtime';
+export {
+  type ConvGradAlgorithms,
+  convGradAlgorithms,
+  setConvGradAlgorithms,
+} from './wasm-kernels/algorithms';
 export { registerWasmTrainingKernels } from './wasm-kernels/register';
 export { type WasmOptions, type WasmThreading, wasmThreading } from './wasm-threads';
