@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { aliasWhenUnchanged } from './alias-copies';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { withExplicitTransposes } from './matmul-transposes';
@@ -17,6 +18,8 @@ const WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.BatchMatMul]: withExplicitTransposes,
   [tf._FusedMatMul]: withExplicitTransposes,
   [tf.Sum]: withLeadingAxesSum,
+  [tf.Identity]: aliasWhenUnchanged,
+  [tf.Cast]: aliasWhenUnchanged,
 };
 
 /** The wrapper configs, made once per kernel so that registering again can recognise them. */
@@ -31,8 +34,9 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
 /**
  * Registers convkit's training kernels for the wasm backend: Conv2DBackpropFilter (missing
  * from tfjs-backend-wasm 4.22), XNNPACK-based Conv2DBackpropInput and a one-pass MaxPoolGrad
- * (replacing the package's scalar loops), and fast paths for BatchMatMul/_FusedMatMul with
- * transposed inputs and for Sum over leading axes (the dense and bias gradients). Call it
+ * (replacing the package's scalar loops), fast paths for BatchMatMul/_FusedMatMul with
+ * transposed inputs and for Sum over leading axes (the dense and bias gradients), and
+ * Identity/Cast that share unchanged data instead of copying it. Call it
  * before or after the wasm backend starts, any number of times. Returns the names of the
  * kernels registered by this call (empty when all already were).
  */

@@ -270,6 +270,27 @@ describe('wasm training kernels match the cpu backend', () => {
   }
 });
 
+describe('Identity and Cast on wasm', () => {
+  it('share unchanged data instead of copying, and still cast when the dtype changes', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor([1.5, -2, 3]);
+    const before = backend.numDataIds();
+    const same = tf.cast(x, 'float32');
+    const copy = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before);
+    const ints = tf.cast(x, 'int32');
+    expect(backend.numDataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2, 3]);
+    expect(Array.from(await copy.data())).toEqual([1.5, -2, 3]);
+    expect(Array.from(await ints.data())).toEqual([1, -2, 3]);
+    expect(ints.dtype).toBe('int32');
+    tf.dispose([same, copy, ints]);
+    expect(backend.numDataIds()).toBe(before - 1);
+  });
+});
+
 describe('registerWasmTrainingKernels', () => {
   it('runs when initBackend starts wasm, and again without throwing or warning', async () => {
     await initBackend('wasm');
@@ -281,6 +302,7 @@ describe('registerWasmTrainingKernels', () => {
       expect(WASM_TRAINING_KERNELS).toContain(name);
       expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeTypeOf('function');
     }
+    expect(WASM_TRAINING_KERNELS).toEqual(expect.arrayContaining([tf.Identity, tf.Cast]));
     const warn = vi.spyOn(console, 'warn');
     expect(registerWasmTrainingKernels()).toEqual([]);
     await initBackend('wasm');
