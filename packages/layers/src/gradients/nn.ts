@@ -5,17 +5,20 @@ import { type GradConfig, runKernel, unbroadcast } from './util';
 type T = tf.Tensor;
 
 /**
- * Backends whose Conv2DBackpropFilter kernel is slower than the same sum done as one matMul
- * over image patches. tfjs-backend-cpu's kernel reads every element through TensorBuffer.get in
- * a seven-deep loop (about 190 s for one MNIST batch of 64); patches + matMul take under a second.
+ * tfjs-backend-cpu's Conv2DBackpropFilter reads every element through TensorBuffer.get in a
+ * seven-deep loop whose innermost index is the batch (about 190 s for one MNIST batch of 64),
+ * and its slice/gather kernels, which an im2col formulation would need, are per-element too.
+ * On 'cpu', where a tensor's values are plain arrays in JS memory (dataSync copies nothing that
+ * a GPU would have to hand back), the gradient below is a direct loop over the outputs with the
+ * output channels innermost (contiguous in both dy and dW), and zero inputs (after relu) skipped.
  */
-const PATCH_FILTER_GRAD_BACKENDS = new Set(['cpu']);
+const JS_FILTER_GRAD_BACKENDS = new Set(['cpu']);
 
 /**
  * dW[kh, kw, ci, co] = sum over b, oy, ox of xPadded[b, oy*s + kh, ox*s + kw, ci] * dy[b, oy, ox, co],
- * computed as patches[M, KH*KW*ci]^T x dy[M, co] with M = b * oh * ow.
+ * in plain JS on the tensors' values (NHWC, dilation 1).
  */
-export function conv2dFilterGradByPatches(
+export function conv2dFilterGradJs(
   x: T,
   dy: T,
   filterShape: [number, number, number, number],
@@ -31,36 +34,37 @@ export function conv2dFilterGradByPatches(
     pad as 'valid',
     dimRoundingMode as 'floor' | undefined,
   );
-  const { top, bottom, left, right } = info.padInfo;
-  const xp =
-    top || bottom || left || right
-      ? tf.pad(x, [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ])
-      : x;
   const [kh, kw, ci, co] = filterShape;
-  const { batchSize: b, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const cols: T[] = [];
-  for (let r = 0; r < kh; r++) {
-    for (let c = 0; c < kw; c++) {
-      cols.push(
-        sh === 1 && sw === 1
-          ? tf.slice(xp, [0, r, c, 0], [b, oh, ow, ci])
-          : tf.stridedSlice(
-              xp,
-              [0, r, c, 0],
-              [b, r + sh * (oh - 1) + 1, c + sw * (ow - 1) + 1, ci],
-              [1, sh, sw, 1],
-            ),
-      );
+  const { batchSize: nb, inHeight: ih, inWidth: iw, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const xv = x.dataSync() as Float32Array;
+  const dyv = dy.dataSync() as Float32Array;
+  const out = new Float32Array(kh * kw * ci * co);
+  for (let b = 0; b < nb; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const dyOff = ((b * oh + oy) * ow + ox) * co;
+        for (let r = 0; r < kh; r++) {
+          const iy = oy * sh + r - top;
+          if (iy < 0 || iy >= ih) continue;
+          for (let c = 0; c < kw; c++) {
+            const ix = ox * sw + c - left;
+            if (ix < 0 || ix >= iw) continue;
+            const xOff = ((b * ih + iy) * iw + ix) * ci;
+            const wBase = (r * kw + c) * ci * co;
+            for (let i = 0; i < ci; i++) {
+              const xval = xv[xOff + i];
+              if (xval === 0) continue;
+              const wOff = wBase + i * co;
+              for (let o = 0; o < co; o++) out[wOff + o] += xval * dyv[dyOff + o];
+            }
+          }
+        }
+      }
     }
   }
-  const m = b * oh * ow;
-  const patches = tf.reshape(cols.length === 1 ? cols[0] : tf.concat(cols, 3), [m, kh * kw * ci]);
-  return tf.reshape(tf.matMul(patches, tf.reshape(dy, [m, co]), true, false), filterShape);
+  return tf.tensor4d(out, filterShape);
 }
 
 /** Gradients of convolution, pooling, matrix product and resize kernels (through the backends' backprop kernels). */
@@ -85,7 +89,16 @@ export const NN_GRADIENTS: GradConfig[] = [
         x: () =>
           runKernel('Conv2DBackpropInput', { dy: dy as T, filter }, { ...common, inputShape: x.shape }),
         filter: () =>
-          runKernel('Conv2DBackpropFilter', { x, dy: dy as T }, { ...common, filterShape: filter.shape }),
+          JS_FILTER_GRAD_BACKENDS.has(tf.getBackend())
+            ? conv2dFilterGradJs(
+                x,
+                dy as T,
+                filter.shape as [number, number, number, number],
+                attrs.strides as number | [number, number],
+                attrs.pad,
+                attrs.dimRoundingMode,
+              )
+            : runKernel('Conv2DBackpropFilter', { x, dy: dy as T }, { ...common, filterShape: filter.shape }),
       };
     },
   },
