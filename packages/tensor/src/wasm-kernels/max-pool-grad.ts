@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { maxPoolGradSimd } from './max-pool-grad-simd';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type MaxPoolGradAttrs = {
@@ -46,11 +47,52 @@ export function maxPoolGradWasm(args: {
   }
   const disjoint = info.strideHeight >= info.filterHeight && info.strideWidth >= info.filterWidth;
   const usableOutput = output && output.dtype === 'float32' && output.shape.join() === expected.join();
-  return withWasmOps(args.backend, (ops) =>
-    disjoint && usableOutput
+  return withWasmOps(args.backend, (ops) => {
+    const simd = info.inChannels % 4 === 0 && algorithm === 'auto' ? maxPoolGradSimd(ops.memory()) : null;
+    if (simd) return bySimd(ops, simd, dy, input, info);
+    return disjoint && usableOutput && algorithm !== 'any'
       ? disjointWindows(ops, dy, input, output, info)
-      : anyWindows(ops, dy, input, info),
+      : anyWindows(ops, dy, input, info);
+  });
+}
+
+/** Which implementation runs (tests pin each one): 'auto' takes SIMD wasm when channels allow. */
+let algorithm: 'auto' | 'disjoint' | 'any' = 'auto';
+
+/** Forces one of MaxPoolGrad's implementations (for tests); returns the previous choice. */
+export function setMaxPoolGradAlgorithm(choice: 'auto' | 'disjoint' | 'any'): 'auto' | 'disjoint' | 'any' {
+  const previous = algorithm;
+  algorithm = choice;
+  return previous;
+}
+
+/** Four channels at a time in a small SIMD wasm module that shares the backend's heap. */
+function bySimd(
+  ops: WasmOps,
+  simd: NonNullable<ReturnType<typeof maxPoolGradSimd>>,
+  dy: tf.TensorInfo,
+  input: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const out = ops.output(input.shape);
+  simd(
+    ops.offset(input),
+    ops.offset(dy),
+    ops.offset(out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
+  return out;
 }
 
 /**

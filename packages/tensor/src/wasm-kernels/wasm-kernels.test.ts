@@ -9,7 +9,8 @@ import { type ConvGradAlgorithms, setConvGradAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
-import { maxPoolGradWasm } from './max-pool-grad';
+import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
+import { maxPoolGradSimd } from './max-pool-grad-simd';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
 
 const TOLERANCE = 1e-4;
@@ -189,6 +190,8 @@ describe('wasm training kernels match the cpu backend', () => {
     { shape: [3, 8, 8, 3], size: 2, stride: 2, pad: 'same' },
     { shape: [2, 9, 7, 8], size: 3, stride: 2, pad: 'same' },
     { shape: [2, 9, 7, 8], size: 3, stride: 1, pad: 'valid' },
+    { shape: [2, 10, 9, 4], size: 3, stride: 2, pad: 'same' },
+    { shape: [3, 6, 6, 12], size: 2, stride: 2, pad: 'valid' },
     { shape: [2, 8, 7, 3], size: 2, stride: 3, pad: 'valid' },
     { shape: [1, 7, 8, 5], size: [2, 3], stride: [2, 3], pad: 'same' },
     {
@@ -206,7 +209,7 @@ describe('wasm training kernels match the cpu backend', () => {
   for (const p of poolCases) {
     it(`MaxPoolGrad [${p.shape.join(', ')}] pool ${p.size} stride ${p.stride} ${JSON.stringify(p.pad)}`, async () => {
       // Small integers make ties, where the first maximum in row-major order gets the gradient.
-      const input = {
+      const input: HostTensor = {
         shape: [...p.shape],
         values: rng.fill(
           p.shape.reduce((a: number, b: number) => a * b, 1),
@@ -216,10 +219,25 @@ describe('wasm training kernels match the cpu backend', () => {
       const attrs = { filterSize: p.size as number, strides: p.stride as number, pad: p.pad as Pad };
       const output = await runKernelOn('cpu', tf.MaxPool, { x: input }, attrs);
       const dy = randomHost(rng, output.shape);
-      const cpu = await expectSameOnWasmAndCpu(tf.MaxPoolGrad, { dy, input, output }, attrs);
-      // Without the forward output the kernel recomputes each window's argmax.
-      const wasm = await runKernelOn('wasm', tf.MaxPoolGrad, { dy, input }, attrs);
-      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(TOLERANCE);
+      const cpu = await runKernelOn('cpu', tf.MaxPoolGrad, { dy, input, output }, attrs);
+      // Every implementation: SIMD wasm (channels a multiple of 4), the disjoint-window pass
+      // over the forward output, the per-window argmax (also what runs without the output).
+      for (const choice of ['auto', 'disjoint', 'any'] as const) {
+        const previous = setMaxPoolGradAlgorithm(choice);
+        try {
+          const withAndWithoutOutput: Record<string, HostTensor>[] = [
+            { dy, input, output },
+            { dy, input },
+          ];
+          for (const inputs of withAndWithoutOutput) {
+            const wasm = await runKernelOn('wasm', tf.MaxPoolGrad, inputs, attrs);
+            expect(wasm.shape).toEqual(cpu.shape);
+            expect(relativeError(wasm.values, cpu.values), choice).toBeLessThan(TOLERANCE);
+          }
+        } finally {
+          setMaxPoolGradAlgorithm(previous);
+        }
+      }
     });
   }
 
@@ -268,6 +286,20 @@ describe('wasm training kernels match the cpu backend', () => {
       );
     });
   }
+});
+
+describe('the SIMD MaxPoolGrad module', () => {
+  it('assembles, validates and binds to the backend heap in this runtime', async () => {
+    await initBackend('wasm');
+    const wasm = (
+      tf.backend() as unknown as {
+        wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+      }
+    ).wasm;
+    const memory = wasm.wasmMemory ?? wasm.asm?.memory;
+    expect(memory).toBeInstanceOf(WebAssembly.Memory);
+    expect(maxPoolGradSimd(memory)).toBeTypeOf('function');
+  });
 });
 
 describe('Identity and Cast on wasm', () => {

@@ -11,7 +11,7 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   readSync(dataId: object): unknown;
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory };
+  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
 }
 
 /**
@@ -105,11 +105,24 @@ export class WasmOps {
     return out;
   }
 
+  /** The backend's WebAssembly.Memory (the threaded build exports it as wasmMemory, the others in asm). */
+  memory(): WebAssembly.Memory | undefined {
+    const wasm = this.backend.wasm;
+    return wasm.wasmMemory ?? wasm.asm?.memory;
+  }
+
+  /** The byte offset of a tensor's data on the wasm heap. */
+  offset(t: TensorInfo): number {
+    const entry = this.backend.dataIdMap.get(t.dataId);
+    if (!entry) throw new Error('convkit wasm kernel: tensor data is not on the wasm heap.');
+    return entry.memoryOffset;
+  }
+
   /** A Float32Array view of a float32 tensor's data on the wasm heap (valid until the next allocation). */
   heapF32(t: TensorInfo): Float32Array {
     const entry = this.backend.dataIdMap.get(t.dataId);
     if (!entry) throw new Error('convkit wasm kernel: tensor data is not on the wasm heap.');
-    const buffer = this.backend.wasm.wasmMemory?.buffer ?? this.backend.wasm.HEAPU8.buffer;
+    const buffer = this.memory()?.buffer ?? this.backend.wasm.HEAPU8.buffer;
     return new Float32Array(buffer, entry.memoryOffset, sizeOf(t.shape));
   }
 }
