@@ -1,3 +1,4 @@
+import { augmentThroughput } from './benchmarks/augment-throughput';
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
 import { vgg16Features } from './benchmarks/vgg16-features';
@@ -5,7 +6,7 @@ import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
-const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features, wasmConvGrads];
+const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features, augmentThroughput, wasmConvGrads];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
