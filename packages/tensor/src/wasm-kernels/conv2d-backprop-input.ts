@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGradAlgorithms } from './algorithms';
+import { simdKernels } from './simd-kernels';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type Conv2DBackpropInputAttrs = {
@@ -139,6 +140,11 @@ function byCol2im(
     { transposeA: false, transposeB: false },
   );
   const out = ops.output([n, h, w, ci]);
+  const simd = ci % 4 === 0 ? simdKernels(ops.memory()) : null;
+  if (simd) {
+    simd.col2im(ops.offset(dcols), ops.offset(out), n, h, w, ci, oh, ow, kh, kw, sh, sw, top, left);
+    return out;
+  }
   // Views after the last allocation: allocating may grow (and detach) the heap.
   const dx = ops.heapF32(out);
   const cols = ops.heapF32(dcols);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { maxPoolGradSimd } from './max-pool-grad-simd';
+import { simdKernels } from './simd-kernels';
+import type { MaxPoolGradSimd } from './simd-max-pool-grad';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type MaxPoolGradAttrs = {
@@ -48,7 +49,8 @@ export function maxPoolGradWasm(args: {
   const disjoint = info.strideHeight >= info.filterHeight && info.strideWidth >= info.filterWidth;
   const usableOutput = output && output.dtype === 'float32' && output.shape.join() === expected.join();
   return withWasmOps(args.backend, (ops) => {
-    const simd = info.inChannels % 4 === 0 && algorithm === 'auto' ? maxPoolGradSimd(ops.memory()) : null;
+    const simd =
+      info.inChannels % 4 === 0 && algorithm === 'auto' ? simdKernels(ops.memory())?.maxPoolGrad : null;
     if (simd) return bySimd(ops, simd, dy, input, info);
     return disjoint && usableOutput && algorithm !== 'any'
       ? disjointWindows(ops, dy, input, output, info)
@@ -69,7 +71,7 @@ export function setMaxPoolGradAlgorithm(choice: 'auto' | 'disjoint' | 'any'): 'a
 /** Four channels at a time in a small SIMD wasm module that shares the backend's heap. */
 function bySimd(
   ops: WasmOps,
-  simd: NonNullable<ReturnType<typeof maxPoolGradSimd>>,
+  simd: MaxPoolGradSimd,
   dy: tf.TensorInfo,
   input: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,

@@ -69,11 +69,14 @@ export const op = {
   i32GeS: () => [0x4e],
   i32LtS: () => [0x48],
   i32GtS: () => [0x4a],
+  i32And: () => [0x71],
   select: () => [0x1b],
   f32Load: () => [0x2a, 0x02, 0x00],
   f32Store: () => [0x38, 0x02, 0x00],
   f32Add: () => [0x92],
   v128Load: () => simd(0x00, 0x02, 0x00),
+  v128Store: () => simd(0x0b, 0x02, 0x00),
+  f32x4Add: () => simd(0xe4),
   v128Const: (bytes: number[]) => simd(0x0c, ...bytes),
   i32x4Splat: () => simd(0x11),
   f32x4Splat: () => simd(0x13),
@@ -85,6 +88,43 @@ export const op = {
   /** memory.fill (bulk memory): [dest, value, length] on the stack. */
   memoryFill: () => [0xfc, ...uleb(0x0b), 0x00],
 };
+
+/** `while (a < b) { body }` over i32 locals, as block/loop. */
+export function whileLess(a: number, b: number, body: number[][]): number[][] {
+  const { get } = op;
+  return [
+    op.block(),
+    op.loop(),
+    get(a),
+    get(b),
+    op.i32GeS(),
+    op.brIf(1),
+    ...body,
+    op.br(0),
+    op.end(),
+    op.end(),
+  ];
+}
+
+/** `local += by` (default 1). */
+export function inc(local: number, by: number[] = op.i32(1)): number[] {
+  return [op.get(local), by, op.i32Add(), op.set(local)].flat();
+}
+
+/** max(expr, 0) for an i32 expression (evaluated twice: keep it side-effect free). */
+export function max0(expr: number[]): number[] {
+  return [expr, op.i32(0), expr, op.i32(0), op.i32GtS(), op.select()].flat();
+}
+
+/** min(expr, local) for an i32 expression and an i32 local. */
+export function minOf(expr: number[], local: number): number[] {
+  return [expr, op.get(local), expr, op.get(local), op.i32LtS(), op.select()].flat();
+}
+
+/** `0 <= expr < local` as an i32 condition. */
+export function inRange(expr: number[], local: number): number[] {
+  return [expr, op.i32(0), op.i32GeS(), expr, op.get(local), op.i32LtS(), op.i32And()].flat();
+}
 
 /** f32 constant bytes. */
 export function f32Bytes(value: number): number[] {

@@ -10,8 +10,8 @@ import { type HostTensor, randomHost, relativeError, runKernelOn } from './compa
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
-import { maxPoolGradSimd } from './max-pool-grad-simd';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
+import { simdKernels } from './simd-kernels';
 
 const TOLERANCE = 1e-4;
 
@@ -288,7 +288,7 @@ describe('wasm training kernels match the cpu backend', () => {
   }
 });
 
-describe('the SIMD MaxPoolGrad module', () => {
+describe('the SIMD helper module', () => {
   it('assembles, validates and binds to the backend heap in this runtime', async () => {
     await initBackend('wasm');
     const wasm = (
@@ -298,7 +298,9 @@ describe('the SIMD MaxPoolGrad module', () => {
     ).wasm;
     const memory = wasm.wasmMemory ?? wasm.asm?.memory;
     expect(memory).toBeInstanceOf(WebAssembly.Memory);
-    expect(maxPoolGradSimd(memory)).toBeTypeOf('function');
+    const kernels = simdKernels(memory);
+    expect(kernels?.maxPoolGrad).toBeTypeOf('function');
+    expect(kernels?.col2im).toBeTypeOf('function');
   });
 });
 

@@ -1,4 +1,15 @@
-import { type AsmFunction, assemble, f32Bytes, I32, i32x4Bytes, op, V128 } from './wasm-asm';
+import {
+  type AsmFunction,
+  f32Bytes,
+  I32,
+  i32x4Bytes,
+  inc,
+  max0,
+  minOf,
+  op,
+  V128,
+  whileLess,
+} from './wasm-asm';
 
 /** The helper's signature: byte offsets of x, dy, dx on the heap, then the pooling geometry. */
 export type MaxPoolGradSimd = (
@@ -28,27 +39,6 @@ const [B, Y, XX, H0, H1, W0, W1, DYBASE, CH, R, Q, IDX, ADDR, LANEI] = Array.fro
 const [BEST, WHERE, DYV, V, M] = Array.from({ length: 5 }, (_, i) => 29 + i);
 
 const { get, set, i32 } = op;
-
-/** `while (a < b) { body }` over i32 locals, as block/loop. */
-function whileLess(a: number, b: number, body: number[][]): number[][] {
-  return [
-    op.block(),
-    op.loop(),
-    get(a),
-    get(b),
-    op.i32GeS(),
-    op.brIf(1),
-    ...body,
-    op.br(0),
-    op.end(),
-    op.end(),
-  ];
-}
-
-const inc = (local: number, by: number[] = i32(1)) => [get(local), by, op.i32Add(), set(local)].flat();
-const max0 = (expr: number[]) => [expr, i32(0), expr, i32(0), op.i32GtS(), op.select()].flat();
-const min = (expr: number[], bound: number) =>
-  [expr, get(bound), expr, get(bound), op.i32LtS(), op.select()].flat();
 
 /** The scatter of one lane: if (where[lane] >= 0) dx[where[lane]] += dy[lane]. */
 function scatterLane(lane: number): number[][] {
@@ -80,7 +70,7 @@ function scatterLane(lane: number): number[][] {
  * for each window and channel, the first strictly greater value in row-major order wins (as
  * on the cpu backend) and receives the window's dy; windows of -Infinity give nothing.
  */
-const maxPoolGrad: AsmFunction = {
+export const maxPoolGradAsm: AsmFunction = {
   name: 'maxPoolGrad',
   params: new Array(15).fill(I32),
   locals: [...new Array(14).fill(I32), ...new Array(5).fill(V128)],
@@ -107,14 +97,14 @@ const maxPoolGrad: AsmFunction = {
         // h0 = max(y*sh - top, 0); h1 = min(y*sh - top + kh, h)
         max0([get(Y), get(SH), op.i32Mul(), get(TOP), op.i32Sub()].flat()),
         set(H0),
-        min([get(Y), get(SH), op.i32Mul(), get(TOP), op.i32Sub(), get(KH), op.i32Add()].flat(), H),
+        minOf([get(Y), get(SH), op.i32Mul(), get(TOP), op.i32Sub(), get(KH), op.i32Add()].flat(), H),
         set(H1),
         i32(0),
         set(XX),
         ...whileLess(XX, OW, [
           max0([get(XX), get(SW), op.i32Mul(), get(LEFT), op.i32Sub()].flat()),
           set(W0),
-          min([get(XX), get(SW), op.i32Mul(), get(LEFT), op.i32Sub(), get(KW), op.i32Add()].flat(), W),
+          minOf([get(XX), get(SW), op.i32Mul(), get(LEFT), op.i32Sub(), get(KW), op.i32Add()].flat(), W),
           set(W1),
           // dyBase = ((b*oh + y)*ow + x)*c
           get(B),
@@ -215,25 +205,3 @@ const maxPoolGrad: AsmFunction = {
     ]),
   ],
 };
-
-const instances = new WeakMap<WebAssembly.Memory, MaxPoolGradSimd | null>();
-
-/**
- * The SIMD maxPoolGrad helper bound to a wasm backend's memory, or null where this runtime has
- * no wasm SIMD (then the JS loop runs). Built once per memory.
- */
-export function maxPoolGradSimd(memory: WebAssembly.Memory | undefined): MaxPoolGradSimd | null {
-  if (!memory) return null;
-  if (instances.has(memory)) return instances.get(memory) ?? null;
-  let fn: MaxPoolGradSimd | null = null;
-  try {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(assemble([maxPoolGrad], shared) as Uint8Array<ArrayBuffer>);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    fn = instance.exports.maxPoolGrad as MaxPoolGradSimd;
-  } catch {
-    fn = null;
-  }
-  instances.set(memory, fn);
-  return fn;
-}

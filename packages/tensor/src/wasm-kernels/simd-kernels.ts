@@ -1,0 +1,42 @@
+import { type Col2imSimd, col2imAsm } from './simd-col2im';
+import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
+import { assemble } from './wasm-asm';
+
+/** convkit's SIMD helper kernels, bound to one wasm backend's heap. */
+export interface SimdKernels {
+  maxPoolGrad: MaxPoolGradSimd;
+  col2im: Col2imSimd;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+let disabled = false;
+
+/**
+ * The SIMD helpers bound to a wasm backend's memory (built once per memory), or null where this
+ * runtime has no wasm SIMD or they are disabled (then the JS loops run).
+ */
+export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels | null {
+  if (!memory || disabled) return null;
+  if (instances.has(memory)) return instances.get(memory) ?? null;
+  let kernels: SimdKernels | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = assemble([maxPoolGradAsm, col2imAsm], shared) as Uint8Array<ArrayBuffer>;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    kernels = {
+      maxPoolGrad: instance.exports.maxPoolGrad as MaxPoolGradSimd,
+      col2im: instance.exports.col2im as Col2imSimd,
+    };
+  } catch {
+    kernels = null;
+  }
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/** Turns the SIMD helpers off (true) or back on, so tests can check the JS loops too; returns the previous state. */
+export function setSimdKernelsDisabled(off: boolean): boolean {
+  const previous = disabled;
+  disabled = off;
+  return previous;
+}
