@@ -107,11 +107,24 @@ function resizeNearest(image: PixelImage, width: number, height: number): PixelI
   const src = image.data;
   for (let y = 0; y < height; y++) {
     const rowIn = ys[y] * image.width;
-    const rowOut = y * width;
-    for (let x = 0; x < width; x++) {
-      const s = (rowIn + xs[x]) * c;
-      const o = (rowOut + x) * c;
-      for (let k = 0; k < c; k++) out[o + k] = src[s + k];
+    let o = y * width * c;
+    if (y > 0 && ys[y] === ys[y - 1]) {
+      // Same source row as the previous output row: copy that row.
+      out.copyWithin(o, o - width * c, o);
+      continue;
+    }
+    if (c === 3) {
+      for (let x = 0; x < width; x++, o += 3) {
+        const s = (rowIn + xs[x]) * 3;
+        out[o] = src[s];
+        out[o + 1] = src[s + 1];
+        out[o + 2] = src[s + 2];
+      }
+    } else {
+      for (let x = 0; x < width; x++) {
+        const s = (rowIn + xs[x]) * c;
+        for (let k = 0; k < c; k++, o++) out[o] = src[s + k];
+      }
     }
   }
   return { width, height, channels: c, data: out };

@@ -43,10 +43,11 @@ export async function decodeImage(
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     // failOn 'warning' (sharp's default) turns a truncated JPEG into an error, like PIL.
-    const pipeline = sharp(bytes, { failOn: 'warning', sequentialRead: true });
-    const meta = await pipeline.metadata();
-    if (meta.space === 'cmyk') pipeline.toColourspace('srgb');
-    decoded = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // sharp's raw output is sRGB: grey images come out as 3 equal channels (PIL's luma of them is the
+    // grey value again) and CMYK is converted through a colour profile (PIL converts naively).
+    decoded = await sharp(bytes, { failOn: 'warning', sequentialRead: true })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (cause) {
     throw new ImageDecodeError(name, describeSharpError(cause as Error), cause);
   }
