@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type ColorMode, channelsOf, ImageDecodeError, type Interpolation } from '@convkit/image-io';
 import { readImage } from '@convkit/image-io/node';
-import { ConvkitUsageError, type PixelImage, pixelsToTensor } from '@convkit/tensor';
+import { ConvkitUsageError, type PixelImage } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, BatchIterator, type IteratorOptions } from '../batch-iterator';
 import type { ImageDataGenerator } from '../image-data-generator';
@@ -163,7 +163,8 @@ export class DirectoryIterator extends BatchIterator {
     if (kept.length === 0) return undefined;
     const batch = tf.tidy(() => {
       const xs = kept.map(({ image, position }) => {
-        const pixels = pixelsToTensor(image);
+        // Float32Array's typed-array constructor converts the bytes natively (much faster than a loop).
+        const pixels = tf.tensor3d(new Float32Array(image.data), [image.height, image.width, image.channels]);
         return this.generator.augment(pixels, this.sampleRandom(epoch, position));
       });
       const x = tf.stack(xs);
