@@ -12,16 +12,17 @@ import { decodeNetpbm, isNetpbm } from './netpbm';
 export async function decodeImageBlob(blob: Blob, options: LoadImageOptions = {}): Promise<PixelImage> {
   checkLoadOptions(options);
   const name = (blob as Partial<File>).name ?? `a ${blob.type || 'binary'} blob of ${blob.size} bytes`;
+  // Browsers do not decode PBM/PGM/PPM.
+  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
+  if (isNetpbm(head)) {
+    return finishLoadedImage(decodeNetpbm(new Uint8Array(await blob.arrayBuffer()), name), options);
+  }
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') {
     throw new ImageDecodeError(
       name,
       'this runtime has no createImageBitmap/OffscreenCanvas (in node, use readImage or decodeImage from @convkit/image-io/node)',
     );
   }
-  // Browsers do not decode PBM/PGM/PPM.
-  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
-  if (isNetpbm(head))
-    return finishLoadedImage(decodeNetpbm(new Uint8Array(await blob.arrayBuffer()), name), options);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initBackend } from '@convkit/tensor';
 import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,48 @@ async function firstBatches(it: AsyncIterable<Batch>, n: number): Promise<Batch[
   await stream.return?.();
   return out;
 }
+
+describe('flowFromDirectory on cpu and wasm', () => {
+  it('gives the same batches from the same seed (labels equal, pixels within 1e-3)', async () => {
+    const results: number[][][] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend(backend);
+      const g = imageDataGenerator({
+        rotationRange: 40,
+        widthShiftRange: 0.2,
+        shearRange: 10,
+        zoomRange: 0.2,
+        horizontalFlip: true,
+        fillMode: 'reflect',
+        rescale: 1 / 255,
+      });
+      const batches = await firstBatches(
+        g.flowFromDirectory(data, {
+          targetSize: [20, 20],
+          batchSize: 5,
+          seed: 4,
+          classMode: 'sparse',
+          ...quiet,
+        }),
+        4,
+      );
+      results.push(
+        batches.flatMap(([x, y]) => [Array.from(x.dataSync()), Array.from((y as tf.Tensor).dataSync())]),
+      );
+      for (const b of batches) tf.dispose(b as tf.Tensor[]);
+    }
+    const [cpu, wasm] = results;
+    let worst = 0;
+    cpu.forEach((values, i) => {
+      if (i % 2 === 1) expect(wasm[i]).toEqual(values);
+      else
+        values.forEach((v, k) => {
+          worst = Math.max(worst, Math.abs(v - wasm[i][k]));
+        });
+    });
+    expect(worst).toBeLessThan(1e-3);
+  });
+});
 
 forEachBackend(['cpu'], () => {
   describe('flowFromDirectory', () => {
