@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGradAlgorithms } from './algorithms';
+import { simdKernels } from './simd-kernels';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type Conv2DBackpropFilterAttrs = {
@@ -97,15 +98,38 @@ function byIm2col(
   const xT = ops.transpose(x, [3, 0, 1, 2]); // [ci, n, h, w]: each (ci, n) plane contiguous
   const m = n * oh * ow;
   const cols = ops.output([kh * kw * ci, m]);
+  const simd = simdKernels(ops.memory());
+  if (simd) {
+    const [xAt, colsAt, block] = [ops.offset(xT), ops.offset(cols), ci * m * 4];
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const [q0, q1] = validColumns(b, left, sw, w, ow);
+        simd.im2colTap(
+          xAt,
+          colsAt + (a * kw + b) * block,
+          ci * n,
+          h,
+          w,
+          oh,
+          ow,
+          sh,
+          sw,
+          a - top,
+          b - left,
+          q0,
+          q1,
+        );
+      }
+    }
+    return matMulCols(ops, cols, dy, m, [kh, kw, ci, co]);
+  }
   // Views after the last allocation: allocating may grow (and detach) the heap.
   const out = ops.heapF32(cols);
   const src = ops.heapF32(xT);
   let o = 0;
   for (let a = 0; a < kh; a++) {
     for (let b = 0; b < kw; b++) {
-      // Output columns whose tap (a, b) lands inside the image: q in [q0, q1).
-      const q0 = Math.min(ow, Math.max(0, Math.ceil((left - b) / sw)));
-      const q1 = Math.max(q0, Math.min(ow, Math.ceil((w + left - b) / sw)));
+      const [q0, q1] = validColumns(b, left, sw, w, ow);
       for (let c = 0; c < ci; c++) {
         for (let s = 0; s < n; s++) {
           const plane = (c * n + s) * h * w;
@@ -125,10 +149,29 @@ function byIm2col(
       }
     }
   }
+  return matMulCols(ops, cols, dy, m, [kh, kw, ci, co]);
+}
+
+/** Output columns q whose filter tap b lands inside the image: [q0, q1). */
+function validColumns(b: number, left: number, sw: number, w: number, ow: number): [number, number] {
+  const q0 = Math.min(ow, Math.max(0, Math.ceil((left - b) / sw)));
+  const q1 = Math.max(q0, Math.min(ow, Math.ceil((w + left - b) / sw)));
+  return [q0, q1];
+}
+
+/** dW = cols . dy as [kh*kw*ci, m] x [m, co], reshaped to the filter's shape. */
+function matMulCols(
+  ops: WasmOps,
+  cols: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  m: number,
+  filterShape: number[],
+): tf.TensorInfo {
+  const co = filterShape[3];
   const grad = ops.run(
     tf.BatchMatMul,
     { a: cols, b: ops.reshape(dy, [m, co]) },
     { transposeA: false, transposeB: false },
   );
-  return ops.reshape(grad, [kh, kw, ci, co]);
+  return ops.reshape(grad, filterShape);
 }

@@ -1,4 +1,5 @@
 import { type Col2imSimd, col2imAsm } from './simd-col2im';
+import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
 import { assemble } from './wasm-asm';
 
@@ -6,6 +7,7 @@ import { assemble } from './wasm-asm';
 export interface SimdKernels {
   maxPoolGrad: MaxPoolGradSimd;
   col2im: Col2imSimd;
+  im2colTap: Im2colTap;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -21,11 +23,12 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([maxPoolGradAsm, col2imAsm], shared) as Uint8Array<ArrayBuffer>;
+    const bytes = assemble([maxPoolGradAsm, col2imAsm, im2colTapAsm], shared) as Uint8Array<ArrayBuffer>;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     kernels = {
       maxPoolGrad: instance.exports.maxPoolGrad as MaxPoolGradSimd,
       col2im: instance.exports.col2im as Col2imSimd,
+      im2colTap: instance.exports.im2colTap as Im2colTap,
     };
   } catch {
     kernels = null;

@@ -55,6 +55,7 @@ export const op = {
   block: () => [0x02, 0x40],
   loop: () => [0x03, 0x40],
   if: () => [0x04, 0x40],
+  else: () => [0x05],
   end: () => [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
@@ -85,6 +86,8 @@ export const op = {
   f32x4Gt: () => simd(0x44),
   bitselect: () => simd(0x52),
   i32x4Add: () => simd(0xae),
+  i32Load: () => [0x28, 0x02, 0x00],
+  i32Store: () => [0x36, 0x02, 0x00],
   /** memory.fill (bulk memory): [dest, value, length] on the stack. */
   memoryFill: () => [0xfc, ...uleb(0x0b), 0x00],
 };

@@ -11,7 +11,7 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
-import { simdKernels } from './simd-kernels';
+import { setSimdKernelsDisabled, simdKernels } from './simd-kernels';
 
 const TOLERANCE = 1e-4;
 
@@ -102,16 +102,18 @@ async function expectSameOnWasmAndCpu(
   kernel: string,
   inputs: Record<string, HostTensor>,
   attrs: tf.NamedAttrMap,
-  algorithms: Partial<ConvGradAlgorithms>[] = [{}],
+  algorithms: (Partial<ConvGradAlgorithms> & { simd?: false })[] = [{}],
 ) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
   let wasm = cpu;
-  for (const choice of algorithms) {
+  for (const { simd, ...choice } of algorithms) {
     const previous = setConvGradAlgorithms(choice);
+    const simdWasOff = setSimdKernelsDisabled(simd === false);
     try {
       wasm = await runKernelOn('wasm', kernel, inputs, attrs);
     } finally {
       setConvGradAlgorithms(previous);
+      setSimdKernelsDisabled(simdWasOff);
     }
     expect(wasm.shape).toEqual(cpu.shape);
     expect(relativeError(wasm.values, cpu.values), JSON.stringify(choice)).toBeLessThan(TOLERANCE);
@@ -129,7 +131,7 @@ describe('wasm training kernels match the cpu backend', () => {
 
   const rng = new Random('wasm-kernels');
   for (const c of convCases()) {
-    it(`Conv2DBackpropFilter ${label(c)}, both algorithms`, async () => {
+    it(`Conv2DBackpropFilter ${label(c)}, every algorithm`, async () => {
       const [oh, ow] = outSize(c);
       const inputs = {
         x: randomHost(rng, [c.batch, c.h, c.w, c.inC]),
@@ -144,10 +146,11 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectSameOnWasmAndCpu(tf.Conv2DBackpropFilter, inputs, attrs, [
         { filter: 'conv' },
         { filter: 'im2col' },
+        { filter: 'im2col', simd: false },
       ]);
     });
 
-    it(`Conv2DBackpropInput ${label(c)}, both algorithms`, async () => {
+    it(`Conv2DBackpropInput ${label(c)}, every algorithm`, async () => {
       const [oh, ow] = outSize(c);
       const inputs = {
         dy: randomHost(rng, [c.batch, oh, ow, c.outC]),
@@ -162,6 +165,7 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectSameOnWasmAndCpu(tf.Conv2DBackpropInput, inputs, attrs, [
         { input: 'conv' },
         { input: 'col2im' },
+        { input: 'col2im', simd: false },
       ]);
     });
   }
@@ -176,11 +180,13 @@ describe('wasm training kernels match the cpu backend', () => {
       tf.Conv2DBackpropFilter,
       { x, dy },
       { ...common, filterShape: [3, 2, 3, 5] },
+      [{ filter: 'conv' }, { filter: 'im2col' }, { filter: 'im2col', simd: false }],
     );
     const dx = await expectSameOnWasmAndCpu(
       tf.Conv2DBackpropInput,
       { dy, filter },
       { ...common, inputShape: [2, 3, 9, 8] },
+      [{ input: 'conv' }, { input: 'col2im' }, { input: 'col2im', simd: false }],
     );
     expect(dx.shape).toEqual([2, 3, 9, 8]);
   });
@@ -301,6 +307,7 @@ describe('the SIMD helper module', () => {
     const kernels = simdKernels(memory);
     expect(kernels?.maxPoolGrad).toBeTypeOf('function');
     expect(kernels?.col2im).toBeTypeOf('function');
+    expect(kernels?.im2colTap).toBeTypeOf('function');
   });
 });
 
