@@ -3,14 +3,16 @@ export interface ConvGradAlgorithms {
   /**
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
    * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul.
-   * 'auto' picks im2col when in-channels x kernel area is small (the conv's GEMM is then thin).
+   * 'auto' picks im2col when in-channels x kernel area is small (the conv's GEMM is then thin)
+   * or, with the SIMD helpers, when the output has many pixels.
    */
   filter: 'auto' | 'conv' | 'im2col';
   /**
    * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
    * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the
-   * heap. 'auto' picks col2im when the conv would mostly multiply padding or zeros (small
-   * outputs, strides) or has few output channels.
+   * heap. 'auto' picks col2im with the SIMD helpers (in-channels a multiple of 4), or when the
+   * conv would mostly multiply padding or zeros (small outputs, strides) or has few output
+   * channels.
    */
   input: 'auto' | 'conv' | 'col2im';
 }

@@ -59,7 +59,10 @@ function inputGradNhwc(
     // The conv multiplies every input pixel (h*w) by the whole filter; the GEMM only the
     // output pixels (oh*ow). With strides or small outputs most of the conv's work is zeros.
     const wasted = (info.inHeight * info.inWidth) / (info.outHeight * info.outWidth);
-    algorithm = wasted >= 2 || info.inChannels <= 4 ? 'col2im' : 'conv';
+    // The SIMD col2im makes the GEMM route cheaper everywhere it applies (in-channels a
+    // multiple of 4); the JS col2im only where the conv would waste most of its work.
+    const simd = info.inChannels % 4 === 0 && simdKernels(ops.memory());
+    algorithm = simd || wasted >= 2 || info.inChannels <= 4 ? 'col2im' : 'conv';
   }
   return algorithm === 'col2im' ? byCol2im(ops, dy, filter, info) : byConv(ops, dy, filter, info);
 }
