@@ -124,6 +124,19 @@ forEachBackend(['cpu'], () => {
       tf.dispose([x3, x]);
     });
 
+    it('holds no tensors ahead: a consumer that stops pulling without return() leaks nothing', async () => {
+      const x = makeX();
+      const y = makeY();
+      await expectNoLeakedTensors(async () => {
+        const stream = new ImageDataGenerator(augmenting)
+          .flow(x, y, { batchSize: 3, prefetch: 4 })
+          [Symbol.asyncIterator]();
+        tf.dispose((await stream.next()).value as tf.Tensor[]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      });
+      tf.dispose([x, y]);
+    });
+
     it('leaks no tensors over a full epoch with prefetching, once the consumer returns', async () => {
       const x = makeX();
       const y = makeY();

@@ -63,13 +63,18 @@ export class ArrayIterator extends BatchIterator {
     this.generator = generator;
   }
 
-  protected async makeBatch(
-    indices: number[],
-    epoch: number,
-    firstPosition: number,
-  ): Promise<Batch | undefined> {
+  protected async prepare(indices: number[], epoch: number, firstPosition: number): Promise<unknown> {
+    return { indices, epoch, firstPosition };
+  }
+
+  protected assemble(prepared: unknown): Batch {
+    const { indices, epoch, firstPosition } = prepared as {
+      indices: number[];
+      epoch: number;
+      firstPosition: number;
+    };
     const rows = indices.map((i) => i + this.start);
-    const batch = tf.tidy(() => {
+    return tf.tidy(() => {
       const picked = tf.gather(this.x, rows);
       const images = tf.unstack(picked) as tf.Tensor3D[];
       const bx = tf.stack(
@@ -78,9 +83,7 @@ export class ArrayIterator extends BatchIterator {
       const out: tf.Tensor[] = [bx];
       if (this.y) out.push(tf.cast(tf.gather(this.y, rows), 'float32'));
       return out;
-    });
-    for (const t of batch) tf.keep(t);
-    return batch as Batch;
+    }) as Batch;
   }
 }
 

@@ -12,15 +12,17 @@ export interface IteratorOptions {
   shuffle?: boolean;
   /** Seed for the shuffles and the random transforms; same seed, same batches. Default: a random seed. */
   seed?: number | string;
-  /** How many batches to prepare ahead of the consumer (default 2; 0 prepares each on demand). */
+  /** How many batches to read and decode ahead of the consumer (default 2; 0 reads each on demand). */
   prefetch?: number;
 }
 
 /**
  * A Keras-style endless iterator over `samples` items in batches: `for await (const [x, y] of it)`
  * never ends by itself; pull `length` batches per epoch. Each epoch visits every sample once, in a
- * fresh order when shuffling; the last batch of an epoch may be short. Batches are prepared
- * `prefetch` ahead (image decoding runs on sharp's threads meanwhile). Every call to
+ * fresh order when shuffling; the last batch of an epoch may be short. The slow, asynchronous part
+ * of `prefetch` batches (reading and decoding image files, on sharp's threads) runs ahead of the
+ * consumer; a batch's tensors (augmentation, standardisation) are made when it is pulled, so a
+ * consumer that stops pulling without calling `return()` leaves no tensors behind. Every call to
  * `[Symbol.asyncIterator]()` starts again from epoch 0, so one seed always gives the same batches.
  */
 export abstract class BatchIterator implements AsyncIterable<Batch> {
@@ -74,12 +76,11 @@ export abstract class BatchIterator implements AsyncIterable<Batch> {
     return new Random(`${this.seed}:augment:${epoch}:${position}`);
   }
 
-  /** Builds one batch from sample indices; resolves undefined when every sample was skipped. */
-  protected abstract makeBatch(
-    indices: number[],
-    epoch: number,
-    firstPosition: number,
-  ): Promise<Batch | undefined>;
+  /** The asynchronous part of one batch (reading files); it must create no tensors. */
+  protected abstract prepare(indices: number[], epoch: number, firstPosition: number): Promise<unknown>;
+
+  /** Makes the batch's tensors from what `prepare` gave; undefined when every sample was skipped. */
+  protected abstract assemble(prepared: unknown): Batch | undefined;
 
   private orderCache: { epoch: number; order: number[] } | undefined;
 
@@ -91,38 +92,46 @@ export abstract class BatchIterator implements AsyncIterable<Batch> {
     return order;
   }
 
-  /** Prepares batch number `batch` (counted across epochs). */
-  protected produce(batch: number): Promise<Batch | undefined> {
+  /** Starts preparing batch number `batch` (counted across epochs). */
+  private produce(batch: number): Promise<unknown> {
     const { epoch, indices } = this.batchIndices(batch);
     const first = (batch % this.length) * this.batchSize;
-    return this.makeBatch(indices, epoch, first);
+    return this.prepare(indices, epoch, first);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Batch> {
     if (this.samples === 0) {
       throw new ConvkitUsageError('This iterator has no samples to yield.');
     }
-    return new PrefetchingStream((k) => this.produce(k), this.prefetch);
+    return new PrefetchingStream(
+      (k) => this.produce(k),
+      (prepared) => {
+        const batch = this.assemble(prepared);
+        // Kept: an engine scope the consumer has open must not dispose the consumer's tensors.
+        if (batch) for (const t of batch) if (t) tf.keep(t);
+        return batch;
+      },
+      this.prefetch,
+    );
   }
 }
 
 class PrefetchingStream implements AsyncIterator<Batch> {
   private nextBatch = 0;
-  private readonly queue: Promise<Batch | undefined>[] = [];
+  private readonly queue: Promise<unknown>[] = [];
   private closed = false;
-  private readonly produce: (k: number) => Promise<Batch | undefined>;
-  private readonly ahead: number;
 
-  constructor(produce: (k: number) => Promise<Batch | undefined>, ahead: number) {
-    this.produce = produce;
-    this.ahead = ahead;
-  }
+  constructor(
+    private readonly produce: (k: number) => Promise<unknown>,
+    private readonly assemble: (prepared: unknown) => Batch | undefined,
+    private readonly ahead: number,
+  ) {}
 
   private fill(size: number): void {
     while (!this.closed && this.queue.length < size) {
       const k = this.nextBatch++;
-      // Start on a fresh macrotask-free promise; a rejection is reported when the consumer reaches it.
       const p = Promise.resolve().then(() => this.produce(k));
+      // A rejection is reported when the consumer reaches that batch, not as an unhandled one.
       p.catch(() => {});
       this.queue.push(p);
     }
@@ -132,19 +141,17 @@ class PrefetchingStream implements AsyncIterator<Batch> {
     for (;;) {
       if (this.closed) return { done: true, value: undefined };
       this.fill(Math.max(1, this.ahead));
-      const pending = this.queue.shift() as Promise<Batch | undefined>;
+      const pending = this.queue.shift() as Promise<unknown>;
       this.fill(this.ahead);
-      const batch = await pending;
+      const batch = this.assemble(await pending);
       if (batch) return { done: false, value: batch };
     }
   }
 
   async return(): Promise<IteratorResult<Batch>> {
     this.closed = true;
-    const pending = this.queue.splice(0);
-    const settled = await Promise.allSettled(pending);
-    for (const s of settled)
-      if (s.status === 'fulfilled' && s.value) tf.dispose(s.value.filter(Boolean) as tf.Tensor[]);
+    // Let reads in flight finish (they hold no tensors), so nothing runs after the consumer is done.
+    await Promise.allSettled(this.queue.splice(0));
     return { done: true, value: undefined };
   }
 }

@@ -7,6 +7,13 @@ import { type Batch, BatchIterator, type IteratorOptions } from '../batch-iterat
 import type { ImageDataGenerator } from '../image-data-generator';
 import { discoverImages } from './discover';
 
+/** A decoded image waiting for its batch: the pixels, the sample index and its position in the epoch. */
+interface LoadedSample {
+  image: PixelImage;
+  index: number;
+  position: number;
+}
+
 /** Keras's class_mode, with 'none' for Keras's None. */
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | 'none';
 
@@ -150,18 +157,19 @@ export class DirectoryIterator extends BatchIterator {
     return this.classes;
   }
 
-  protected async makeBatch(
-    indices: number[],
-    epoch: number,
-    firstPosition: number,
-  ): Promise<Batch | undefined> {
+  protected async prepare(indices: number[], epoch: number, firstPosition: number): Promise<unknown> {
     const loaded = await Promise.all(indices.map((i) => this.load(i)));
-    const kept: { image: PixelImage; index: number; position: number }[] = [];
+    const kept: LoadedSample[] = [];
     loaded.forEach((image, k) => {
       if (image) kept.push({ image, index: indices[k], position: firstPosition + k });
     });
+    return { kept, epoch };
+  }
+
+  protected assemble(prepared: unknown): Batch | undefined {
+    const { kept, epoch } = prepared as { kept: LoadedSample[]; epoch: number };
     if (kept.length === 0) return undefined;
-    const batch = tf.tidy(() => {
+    return tf.tidy(() => {
       const xs = kept.map(({ image, position }) => {
         // Float32Array's typed-array constructor converts the bytes natively (much faster than a loop).
         const pixels = tf.tensor3d(new Float32Array(image.data), [image.height, image.width, image.channels]);
@@ -170,15 +178,13 @@ export class DirectoryIterator extends BatchIterator {
       const x = tf.stack(xs);
       const out: tf.Tensor[] = [x];
       const labels = kept.map((k) => this.classes[k.index]);
-      if (this.classMode === 'categorical')
+      if (this.classMode === 'categorical') {
         out.push(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), this.numClasses), 'float32'));
-      else if (this.classMode === 'binary' || this.classMode === 'sparse')
+      } else if (this.classMode === 'binary' || this.classMode === 'sparse') {
         out.push(tf.tensor1d(labels, 'float32'));
-      else if (this.classMode === 'input') out.push(tf.clone(x));
+      } else if (this.classMode === 'input') out.push(tf.clone(x));
       return out;
-    });
-    for (const t of batch) tf.keep(t);
-    return batch as Batch;
+    }) as Batch;
   }
 
   private async load(index: number): Promise<PixelImage | undefined> {

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import sharp from '../../image-io/node_modules/sharp/dist/index.mjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, createRandom } from '@convkit/tensor';
+import { readImage } from '@convkit/image-io/node';
+import { resizeImage } from '@convkit/image-io';
+import { imageDataGenerator } from '../dist/node.js';
+const files = fs.readdirSync('/tmp/aug/data/cats').slice(0, 200).map(f => '/tmp/aug/data/cats/' + f);
+const cpu = async (label, fn) => { const c0 = process.cpuUsage(); await fn(); const c = process.cpuUsage(c0); console.log(label.padEnd(34), ((c.user + c.system) / 1000 / files.length).toFixed(2), 'cpu ms/img'); };
+await cpu('fs.readFile', async () => { for (const f of files) await fs.promises.readFile(f); });
+const bufs = files.map(f => fs.readFileSync(f));
+await cpu('sharp raw (cache on)', async () => { for (const b of bufs) await sharp(b, { sequentialRead: true, failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true }); });
+sharp.cache(false);
+await cpu('sharp raw (cache off)', async () => { for (const b of bufs) await sharp(b, { sequentialRead: true, failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true }); });
+sharp.cache(true);
+const raws = await Promise.all(bufs.map(b => sharp(b).raw().toBuffer({ resolveWithObject: true })));
+const imgs = raws.map(r => ({ width: r.info.width, height: r.info.height, channels: 3, data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.length) }));
+await cpu('JS resize nearest', async () => { for (const im of imgs) resizeImage(im, 150, 150); });
+const small = imgs.map(im => resizeImage(im, 150, 150));
+await cpu('readImage full', async () => { for (const f of files) await readImage(f, { targetSize: [150, 150] }); });
+for (const b of ['cpu', 'wasm']) {
+  await initBackend(b);
+  const g = imageDataGenerator({ rescale: 1/255, rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: 'nearest' });
+  const rng = createRandom(1);
+  await cpu(`${b}: tensor3d`, async () => { for (const im of small) tf.tensor3d(new Float32Array(im.data), [150,150,3]).dispose(); });
+  const xs = small.map(im => tf.tensor3d(new Float32Array(im.data), [150,150,3]));
+  await cpu(`${b}: augment`, async () => { for (const x of xs) g.augment(x, rng).dispose(); });
+  await cpu(`${b}: applyTransform`, async () => { for (const x of xs) g.applyTransform(x, g.randomTransform([150,150,3], rng)).dispose(); });
+  await cpu(`${b}: mul rescale`, async () => { for (const x of xs) tf.mul(x, 1/255).dispose(); });
+  await cpu(`${b}: stack 32 + dataSync`, async () => { for (let i = 0; i + 32 <= xs.length; i += 32) { const s = tf.stack(xs.slice(i, i + 32)); s.dataSync(); s.dispose(); } });
+  tf.dispose(xs);
+}
