@@ -2,7 +2,7 @@ import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGradient } from './grad-check';
-import { conv2dFilterGradJs } from './nn';
+import { conv2dFilterGradJs, maxPoolGradJs } from './nn';
 import { ensureGradients, GRADIENTS } from './register';
 
 /** Values spread over [lo, hi] in a shuffled order: distinct (no ties for max) and away from kinks. */
@@ -150,6 +150,31 @@ describe('registered gradients match finite differences', () => {
         const diff = tf.max(tf.abs(tf.sub(byKernel, byPatches))).dataSync()[0];
         const scale = tf.max(tf.abs(byKernel)).dataSync()[0];
         expect(diff / scale, JSON.stringify([xs, fs, strides, pad])).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('computes max pooling gradients in JS (cpu) exactly as the MaxPoolGrad kernel does', () => {
+    const configs: [number[], number | [number, number], number | [number, number], 'valid' | 'same'][] = [
+      [[2, 6, 6, 3], 2, 2, 'valid'],
+      [[1, 7, 5, 2], 3, 2, 'same'],
+      [[2, 5, 5, 1], [2, 3], 1, 'valid'],
+    ];
+    for (const [xs, size, strides, pad] of configs) {
+      tf.tidy(() => {
+        // Repeated values make ties: both must pick the first maximum.
+        const x = tf.round(tf.mul(spread(xs, -1, 1, 6), 3));
+        const y = tf.maxPool(x as tf.Tensor4D, size, strides, pad);
+        const dy = spread([...y.shape], 0.5, 1.5, 8);
+        const byKernel = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, {
+          filterSize: size,
+          strides,
+          pad,
+        } as never) as tf.Tensor;
+        const byJs = maxPoolGradJs(dy, x, size, strides, pad);
+        expect(Array.from(byJs.dataSync()), JSON.stringify([xs, size, strides, pad])).toEqual(
+          Array.from(byKernel.dataSync()),
+        );
       });
     }
   });

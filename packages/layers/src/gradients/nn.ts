@@ -12,7 +12,7 @@ type T = tf.Tensor;
  * a GPU would have to hand back), the gradient below is a direct loop over the outputs with the
  * output channels innermost (contiguous in both dy and dW), and zero inputs (after relu) skipped.
  */
-const JS_FILTER_GRAD_BACKENDS = new Set(['cpu']);
+const JS_GRAD_BACKENDS = new Set(['cpu']);
 
 /**
  * dW[kh, kw, ci, co] = sum over b, oy, ox of xPadded[b, oy*s + kh, ox*s + kw, ci] * dy[b, oy, ox, co],
@@ -67,6 +67,63 @@ export function conv2dFilterGradJs(
   return tf.tensor4d(out, filterShape);
 }
 
+/**
+ * The gradient of max pooling in JS (used on 'cpu', whose MaxPoolGrad kernel walks
+ * TensorBuffers element by element): each output's dy goes to the first maximum of its window
+ * in row-major order, as the backends' kernels do.
+ */
+export function maxPoolGradJs(
+  dy: T,
+  x: T,
+  filterSize: number | [number, number],
+  strides: number | [number, number],
+  pad: unknown,
+  dimRoundingMode?: unknown,
+): T {
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad as 'valid',
+    dimRoundingMode as 'floor' | undefined,
+  );
+  const { batchSize: nb, inHeight: ih, inWidth: iw, inChannels: ch, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const xv = x.dataSync() as Float32Array;
+  const dyv = dy.dataSync() as Float32Array;
+  const dx = new Float32Array(x.size);
+  for (let b = 0; b < nb; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - top;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - left;
+        const dyOff = ((b * oh + oy) * ow + ox) * ch;
+        for (let c = 0; c < ch; c++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let r = 0; r < fh; r++) {
+            const iy = y0 + r;
+            if (iy < 0 || iy >= ih) continue;
+            for (let s = 0; s < fw; s++) {
+              const ix = x0 + s;
+              if (ix < 0 || ix >= iw) continue;
+              const i = ((b * ih + iy) * iw + ix) * ch + c;
+              if (xv[i] > best || at < 0) {
+                best = xv[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] += dyv[dyOff + c];
+        }
+      }
+    }
+  }
+  return tf.tensor(dx, x.shape);
+}
+
 /** Gradients of convolution, pooling, matrix product and resize kernels (through the backends' backprop kernels). */
 export const NN_GRADIENTS: GradConfig[] = [
   {
@@ -89,7 +146,7 @@ export const NN_GRADIENTS: GradConfig[] = [
         x: () =>
           runKernel('Conv2DBackpropInput', { dy: dy as T, filter }, { ...common, inputShape: x.shape }),
         filter: () =>
-          JS_FILTER_GRAD_BACKENDS.has(tf.getBackend())
+          JS_GRAD_BACKENDS.has(tf.getBackend())
             ? conv2dFilterGradJs(
                 x,
                 dy as T,
@@ -108,16 +165,25 @@ export const NN_GRADIENTS: GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, [x, y], attrs) => ({
       x: () =>
-        runKernel(
-          'MaxPoolGrad',
-          { dy: dy as T, input: x, output: y },
-          {
-            filterSize: attrs.filterSize,
-            strides: attrs.strides,
-            pad: attrs.pad,
-            dimRoundingMode: attrs.dimRoundingMode,
-          },
-        ),
+        JS_GRAD_BACKENDS.has(tf.getBackend())
+          ? maxPoolGradJs(
+              dy as T,
+              x,
+              attrs.filterSize as number | [number, number],
+              attrs.strides as number | [number, number],
+              attrs.pad,
+              attrs.dimRoundingMode,
+            )
+          : runKernel(
+              'MaxPoolGrad',
+              { dy: dy as T, input: x, output: y },
+              {
+                filterSize: attrs.filterSize,
+                strides: attrs.strides,
+                pad: attrs.pad,
+                dimRoundingMode: attrs.dimRoundingMode,
+              },
+            ),
     }),
   },
   {
