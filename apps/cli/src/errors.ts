@@ -20,6 +20,7 @@ const USER_ERRORS = new Set([
   'LayersUsageError',
   'AugmentUsageError',
   'WeightsNotFoundError',
+  'DownloadError',
 ]);
 
 /** True for errors a user caused and can fix (bad argument, missing package or file). */

@@ -3,10 +3,16 @@ import { registerActivations } from './commands/activations';
 import { registerAugmentPreview } from './commands/augment-preview';
 import { registerDataset } from './commands/dataset';
 import { registerDoctor } from './commands/doctor';
+import { registerEvaluate } from './commands/evaluate';
+import { registerFeatures } from './commands/features';
 import { registerFilters } from './commands/filters';
+import { registerFineTune } from './commands/fine-tune';
+import { registerGradCam } from './commands/gradcam';
+import { registerPredict } from './commands/predict';
 import { registerSplit } from './commands/split';
 import { registerTour } from './commands/tour';
 import { registerTrain } from './commands/train';
+import { registerVgg16 } from './commands/vgg16';
 import { exitCodeFor, formatError } from './errors';
 import { VERSION } from './version';
 
@@ -30,8 +36,14 @@ export function buildProgram(): Command {
   registerSplit(program);
   registerAugmentPreview(program);
   registerTrain(program);
+  registerEvaluate(program);
+  registerPredict(program);
+  registerFeatures(program);
+  registerFineTune(program);
   registerActivations(program);
   registerFilters(program);
+  registerGradCam(program);
+  registerVgg16(program);
   return program;
 }
 

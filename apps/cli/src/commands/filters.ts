@@ -9,7 +9,7 @@ import { loadAnyModel } from '../models/load';
 interface FiltersOptions {
   layer: string;
   count?: string;
-  size: string;
+  size?: string;
   steps: string;
 }
 
@@ -23,7 +23,7 @@ export function registerFilters(program: Command): void {
     .argument('<model>', 'a saved model: folder with model.json, or a Keras .h5 file')
     .requiredOption('--layer <name>', 'the conv layer (for example conv2d_1, or block1_conv1 for VGG16)')
     .option('--count <n>', 'how many filters, from filter 0 (default: up to 64)')
-    .option('--size <px>', 'pattern size (the model input size when it is fixed)', '64')
+    .option('--size <px>', 'pattern size (default: the model input size, or 64 when it takes any size)')
     .option('--steps <n>', 'gradient-ascent steps per pattern (the chapter: 40)', '40')
     .addHelpText(
       'after',
@@ -37,11 +37,12 @@ export function registerFilters(program: Command): void {
           `${out} already exists. Pass --force to replace it, or --out to write elsewhere.`,
         );
       }
-      const size = positiveInt('--size', options.size, 64);
       const steps = positiveInt('--steps', options.steps, 40);
       await ctx.startBackend();
       const model = await loadAnyModel(modelPath);
       model.getLayer(options.layer);
+      const fixed = model.inputShape[1];
+      const size = positiveInt('--size', options.size, typeof fixed === 'number' ? fixed : 64);
       const filters = (model.getLayer(options.layer).outputShape.at(-1) as number | null) ?? 64;
       const count = positiveInt('--count', options.count, Math.min(64, filters));
       const progress = ctx.progress(`filters of ${options.layer}`, count, 'filters');

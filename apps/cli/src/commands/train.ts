@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rmsprop, type Sequential, setSeed } from '@convkit/layers';
 import { saveModel } from '@convkit/layers/node';
@@ -92,6 +92,7 @@ export function registerTrain(program: Command): void {
       else refuseToClobber(out, ctx.options.force);
       if (options.preset && options.model) throw new CliUsageError('Give --preset or --model, not both.');
       const idx = isIdxFolder(data);
+      const folders = idx ? undefined : findImageFolders(data);
       const presetName = checkPreset(
         options.preset ?? (options.model ? 'cats-dogs' : idx ? 'mnist' : 'cats-dogs'),
       );
@@ -155,7 +156,7 @@ export function registerTrain(program: Command): void {
           train = tensorSource(t.x, t.y, batchSize, ctx.seed, split);
           validation = split > 0 ? tensorSource(t.x, t.y, batchSize, undefined, split, true) : undefined;
         } else {
-          const folders = findImageFolders(data);
+          if (!folders) throw new CliUsageError(`No image folders in ${data}.`);
           const size = options.targetSize
             ? parseTargetSize(options.targetSize)
             : ([defaults.size, defaults.size] as [number, number]);

@@ -44,8 +44,8 @@ export function drawBuiltinImage(
   const rng = new Random(`convkit-builtin:${seed}:${label}:${index}:${size}`);
   const canvas = new Canvas(size, size);
   paintBackground(canvas, rng);
-  paintClutter(canvas, rng, rng.int(4, 10), 0.06, 0.24);
-  const r = size * rng.uniform(0.13, 0.24);
+  paintClutter(canvas, rng, rng.int(3, 8), 0.06, 0.24);
+  const r = size * rng.uniform(0.19, 0.3);
   const margin = r * 0.6;
   const pose: HeadPose = {
     cx: rng.uniform(margin, size - margin),

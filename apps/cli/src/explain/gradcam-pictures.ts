@@ -2,6 +2,7 @@ import { type GradCamModel, gradCam, overlay } from '@convkit/explain-gradcam';
 import { resizeImage } from '@convkit/image-io';
 import { writeFileAtomic } from '@convkit/image-io/node';
 import type { Sequential } from '@convkit/layers';
+import { preprocessInput } from '@convkit/pretrained-vgg16';
 import type { PixelImage } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -28,9 +29,20 @@ export async function writeGradCamPictures(
     layerName,
     classIndex,
     displaySize,
-  }: { layerName?: string; classIndex?: number; displaySize?: number } = {},
+    preprocess = 'rescale',
+  }: {
+    layerName?: string;
+    classIndex?: number;
+    displaySize?: number;
+    /** 'rescale' divides pixels by 255 (the chapter's small convnets); 'caffe' is VGG16's preprocessInput. */
+    preprocess?: 'rescale' | 'caffe';
+  } = {},
 ): Promise<GradCamPicture[]> {
-  const result = await gradCam(asTwoClasses(model), images, { layerName, classIndex });
+  const result = await gradCam(asTwoClasses(model), images, {
+    layerName,
+    classIndex,
+    preprocess: preprocess === 'caffe' ? (x) => preprocessInput(x) : undefined,
+  });
   const pictures: GradCamPicture[] = [];
   for (let i = 0; i < images.length; i++) {
     const base =

@@ -45,3 +45,41 @@ export function pngSize(path: string): { width: number; height: number } {
   }
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
+
+/**
+ * A small split data set (built-in images, 48x48, 8 train / 4 validation / 4 test per class)
+ * and a model trained on it for one epoch (cats-dogs preset at quarter width), in `dir`.
+ */
+export function makeTrainedModel(dir: string): { data: string; run: string; model: string } {
+  const flat = join(dir, 'kaggle');
+  const data = join(dir, 'split');
+  const run = join(dir, 'run');
+  const steps: string[][] = [
+    ['dataset', '--per-class', '16', '--size', '48', '--out', flat, '--seed', '1', '--quiet'],
+    ['split', flat, data, '--train', '8', '--validation', '4', '--test', '4', '--seed', '1', '--quiet'],
+    [
+      'train',
+      data,
+      '--target-size',
+      '48',
+      '--width',
+      '0.25',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      '--out',
+      run,
+      '--backend',
+      'wasm',
+      '--seed',
+      '1',
+      '--quiet',
+    ],
+  ];
+  for (const args of steps) {
+    const r = convkit(args);
+    if (r.status !== 0) throw new Error(`convkit ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  }
+  return { data, run, model: join(run, 'model') };
+}
