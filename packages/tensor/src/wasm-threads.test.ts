@@ -65,16 +65,4 @@ describe("initBackend('wasm', { threads })", () => {
     expect(JSON.parse(last)).toEqual({ threads: 2, first: 36 });
     expect(Date.now() - started).toBeLessThan(60_000);
   });
-
-  it('uses the single-threaded build with threads: 1', () => {
-    const run = runNode(`
-      import { initBackend, wasmThreading } from './src/index.ts';
-      const info = await initBackend('wasm', { threads: 1 });
-      console.log(JSON.stringify({ flags: info.flags, threading: wasmThreading() }));
-    `);
-    expect(run.status, run.stderr).toBe(0);
-    const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
-    expect(last.threading).toEqual({ threads: 1, build: 'default' });
-    expect(last.flags).toMatchObject({ threads: false, threadsCount: 1 });
-  });
 });

@@ -123,7 +123,8 @@ async function expectSameOnWasmAndCpu(
 
 describe('wasm training kernels match the cpu backend', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    // The threaded build (wasm-training.test.ts runs the single-threaded one).
+    await initBackend('wasm', { threads: 2 });
   });
   afterAll(async () => {
     await initBackend('cpu');

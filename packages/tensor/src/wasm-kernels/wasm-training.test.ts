@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node build registers no gradients; tfjs-layers' node build registers them all.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../backend-names';
 import { initBackend } from '../init-backend';
 import { Random } from '../random';
 import { expectNoLeakedTensors } from '../testing';
+import { wasmThreading } from '../wasm-threads';
 import { type HostTensor, randomHost, relativeError } from './compare';
 
 const TOLERANCE = 1e-4;
@@ -91,7 +92,14 @@ async function trainStep(
   return result;
 }
 
+// This file runs wasm single-threaded (wasm-kernels.test.ts runs the threaded build), so both
+// builds train under test.
 describe('training a convnet on wasm matches cpu', () => {
+  beforeAll(async () => {
+    await initBackend('wasm', { threads: 1 });
+    expect(wasmThreading()).toEqual({ threads: 1, build: 'default' });
+  });
+
   afterAll(async () => {
     await initBackend('cpu');
   });
