@@ -181,6 +181,27 @@ describe('compile, fit and evaluate', () => {
     model.dispose();
   });
 
+  it('gives batch hooks loss values only when a callback asks for them', async () => {
+    const { x, y } = toyData(32, 19);
+    const model = convnet();
+    model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy', metrics: ['acc'] });
+    const plain: Record<string, number>[] = [];
+    const live: Record<string, number>[] = [];
+    await model.fit(x, y, { batchSize: 8, callbacks: { onBatchEnd: (_b, logs) => void plain.push(logs) } });
+    await model.fit(x, y, {
+      batchSize: 8,
+      callbacks: { wantsBatchLogs: true, onBatchEnd: (_b, logs) => void live.push(logs) },
+    });
+    expect(plain.map((l) => Object.keys(l).sort())).toEqual(Array(4).fill(['batch', 'size']));
+    expect(live.length).toBe(4);
+    for (const l of live) {
+      expect(Object.keys(l).sort()).toEqual(['acc', 'batch', 'loss', 'size']);
+      expect(l.loss).toBeGreaterThan(0);
+    }
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('updates only trainable weights', async () => {
     const { x, y } = toyData(64, 11);
     const model = convnet();
