@@ -89,6 +89,27 @@ describe('summary() prints the Keras table', () => {
     model.dispose();
   });
 
+  it('matches the chapter for the cats-and-dogs convnet (3,453,121 params)', () => {
+    const model = sequential([], { name: 'sequential_4' });
+    [32, 64, 128, 128].forEach((filters, i) => {
+      model.add(
+        conv2d({
+          filters,
+          kernelSize: 3,
+          activation: 'relu',
+          name: `conv2d_${16 + i}`,
+          ...(i === 0 ? { inputShape: [150, 150, 3] } : {}),
+        }),
+      );
+      model.add(maxPooling2d({ poolSize: 2, name: `max_pooling2d_${16 + i}` }));
+    });
+    model.add(flatten({ name: 'flatten_4' }));
+    model.add(dense({ units: 512, activation: 'relu', name: 'dense_8' }));
+    model.add(dense({ units: 1, activation: 'sigmoid', name: 'dense_9' }));
+    expect(lines(model)).toEqual(chapterTable(1));
+    model.dispose();
+  });
+
   it('matches the chapter for the cats-and-dogs convnet with dropout (3,453,121 params)', () => {
     const names = (i: number) => [`conv2d_${20 + i}`, `max_pooling2d_${20 + i}`];
     const model = sequential([], { name: 'sequential_5' });
