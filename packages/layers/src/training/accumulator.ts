@@ -41,6 +41,7 @@ export class Accumulator {
     this.count = 0;
   }
 
+  /** Frees the sums. */
   dispose(): void {
     this.sums.dispose();
   }

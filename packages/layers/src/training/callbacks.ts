@@ -58,27 +58,35 @@ export class CallbackList {
     return this.callbacks.some((c) => c.onBatchBegin || c.onBatchEnd);
   }
 
+  /** Hands the model to every callback. */
   setModel(model: TrainingModel): void {
     for (const c of this.callbacks) c.setModel?.(model);
   }
+  /** Hands the run's parameters to every callback. */
   setParams(params: TrainingParams): void {
     for (const c of this.callbacks) c.setParams?.(params);
   }
+  /** Runs onTrainBegin hooks. */
   async trainBegin(logs: Logs = {}): Promise<void> {
     for (const c of this.callbacks) await c.onTrainBegin?.(logs);
   }
+  /** Runs onTrainEnd hooks. */
   async trainEnd(logs: Logs = {}): Promise<void> {
     for (const c of this.callbacks) await c.onTrainEnd?.(logs);
   }
+  /** Runs onEpochBegin hooks. */
   async epochBegin(epoch: number, logs: Logs = {}): Promise<void> {
     for (const c of this.callbacks) await c.onEpochBegin?.(epoch, logs);
   }
+  /** Runs onEpochEnd hooks. */
   async epochEnd(epoch: number, logs: Logs): Promise<void> {
     for (const c of this.callbacks) await c.onEpochEnd?.(epoch, logs);
   }
+  /** Runs onBatchBegin hooks. */
   async batchBegin(batch: number, logs: Logs): Promise<void> {
     for (const c of this.callbacks) await c.onBatchBegin?.(batch, logs);
   }
+  /** Runs onBatchEnd hooks. */
   async batchEnd(batch: number, logs: Logs): Promise<void> {
     for (const c of this.callbacks) await c.onBatchEnd?.(batch, logs);
   }
