@@ -1,4 +1,4 @@
-import { ConvkitUsageError, createRandom, type Random } from '@convkit/tensor';
+import { ConvkitUsageError, createRandom, type PixelImage, type Random } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyTransformTensor } from './apply-transform';
 import { ArrayIterator, type FlowOptions } from './array-iterator';
@@ -77,11 +77,7 @@ export class ImageDataGenerator {
    * Returns a new tensor.
    */
   standardize<T extends tf.Tensor3D | tf.Tensor4D>(x: T): T {
-    const warnOnce = (key: string, message: string) => {
-      if (this.warned.has(key)) return;
-      this.warned.add(key);
-      this.warn(message);
-    };
+    const warnOnce = this.warnOnce;
     if (x.rank === 3) return standardizeImage(x as tf.Tensor3D, this.options, this.statistics, warnOnce) as T;
     if (x.rank !== 4) {
       throw new ConvkitUsageError(
@@ -101,6 +97,46 @@ export class ImageDataGenerator {
   augment(x: tf.Tensor3D, rng: Random): tf.Tensor3D {
     return tf.tidy(() => this.standardize(this.applyTransform(x, this.randomTransform(x.shape, rng))));
   }
+
+  /**
+   * `augment` for 8-bit pixels (what flowFromDirectory decodes), with the same result. When the
+   * steps before rescaling are linear in the pixel values (no preprocessingFunction, no brightness
+   * change in this draw, rescale > 0), the rescale is folded into the byte-to-float conversion
+   * (cval and the channel shift scaled to match): one multiply fewer per value.
+   */
+  augmentPixels(image: PixelImage, rng: Random): tf.Tensor3D {
+    const shape = [image.height, image.width, image.channels] as [number, number, number];
+    const params = this.randomTransform(shape, rng);
+    const { rescale, preprocessingFunction } = this.options;
+    return tf.tidy(() => {
+      if (rescale && rescale > 0 && !preprocessingFunction && params.brightness === null) {
+        const scaled = new Float32Array(image.data.length);
+        const data = image.data;
+        for (let i = 0; i < scaled.length; i++) scaled[i] = data[i] * rescale;
+        const shift = params.channelShiftIntensity;
+        const warped = applyTransformTensor(
+          tf.tensor3d(scaled, shape),
+          { ...params, channelShiftIntensity: shift === null ? null : shift * rescale },
+          { fillMode: this.options.fillMode, cval: this.options.cval * rescale },
+        );
+        return standardizeImage(
+          warped,
+          { ...this.options, rescale: undefined },
+          this.statistics,
+          this.warnOnce,
+        );
+      }
+      // Float32Array's typed-array constructor converts the bytes natively.
+      const x = tf.tensor3d(new Float32Array(image.data), shape);
+      return this.standardize(this.applyTransform(x, params));
+    });
+  }
+
+  private readonly warnOnce = (key: string, message: string): void => {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warn(message);
+  };
 
   /**
    * Learns the featurewise mean/std (and ZCA basis) from sample images [n, h, w, c] of 0-255 values,

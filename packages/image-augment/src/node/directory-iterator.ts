@@ -170,11 +170,9 @@ export class DirectoryIterator extends BatchIterator {
     const { kept, epoch } = prepared as { kept: LoadedSample[]; epoch: number };
     if (kept.length === 0) return undefined;
     return tf.tidy(() => {
-      const xs = kept.map(({ image, position }) => {
-        // Float32Array's typed-array constructor converts the bytes natively (much faster than a loop).
-        const pixels = tf.tensor3d(new Float32Array(image.data), [image.height, image.width, image.channels]);
-        return this.generator.augment(pixels, this.sampleRandom(epoch, position));
-      });
+      const xs = kept.map(({ image, position }) =>
+        this.generator.augmentPixels(image, this.sampleRandom(epoch, position)),
+      );
       const x = tf.stack(xs);
       const out: tf.Tensor[] = [x];
       const labels = kept.map((k) => this.classes[k.index]);
