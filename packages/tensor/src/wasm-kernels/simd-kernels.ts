@@ -1,4 +1,5 @@
 import { type Col2imSimd, col2imAsm } from './simd-col2im';
+import { type ColumnSum, columnSumAsm } from './simd-column-sum';
 import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
 import { assemble } from './wasm-asm';
@@ -8,6 +9,7 @@ export interface SimdKernels {
   maxPoolGrad: MaxPoolGradSimd;
   col2im: Col2imSimd;
   im2colTap: Im2colTap;
+  columnSum: ColumnSum;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -23,12 +25,16 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble([maxPoolGradAsm, col2imAsm, im2colTapAsm], shared) as Uint8Array<ArrayBuffer>;
+    const bytes = assemble(
+      [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm],
+      shared,
+    ) as Uint8Array<ArrayBuffer>;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     kernels = {
       maxPoolGrad: instance.exports.maxPoolGrad as MaxPoolGradSimd,
       col2im: instance.exports.col2im as Col2imSimd,
       im2colTap: instance.exports.im2colTap as Im2colTap,
+      columnSum: instance.exports.columnSum as ColumnSum,
     };
   } catch {
     kernels = null;

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { simdKernels } from './simd-kernels';
 import { sizeOf, withWasmOps } from './wasm-ops';
 
 /**
  * Wraps tfjs-backend-wasm's Sum: summing over leading axes (as every bias gradient does,
  * e.g. [n, h, w, c] -> [c]) makes that kernel transpose the whole tensor first. Here such sums
- * run as one pass of column sums over the wasm heap (accumulated in float64); any other Sum
- * goes to the original kernel.
+ * run as one pass of column sums over the wasm heap (SIMD float32 blocks added into float64
+ * totals where columns come in fours, else a float64 JS loop); any other Sum goes to the
+ * original kernel.
  */
 export function withLeadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -24,6 +26,13 @@ export function withLeadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
     return withWasmOps(args.backend, (ops) => {
       const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : keptShape;
       const out = ops.output(outShape);
+      const simd = cols % 4 === 0 ? simdKernels(ops.memory()) : null;
+      if (simd) {
+        const scratch = ops.output([2 * cols]); // float64 totals
+        simd.columnSum(ops.offset(x), ops.offset(out), ops.offset(scratch), rows, cols);
+        return out;
+      }
+      // Views after the last allocation: allocating may grow (and detach) the heap.
       const dst = ops.heapF32(out);
       const src = ops.heapF32(x);
       const acc = new Float64Array(cols);

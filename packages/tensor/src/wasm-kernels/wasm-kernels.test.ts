@@ -283,6 +283,8 @@ describe('wasm training kernels match the cpu backend', () => {
     { shape: [4, 5, 6], axis: [0, 1], keepDims: false },
     { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
     { shape: [4, 5, 6], axis: -1, keepDims: true },
+    { shape: [4, 5, 6, 12], axis: [0, 1, 2], keepDims: false },
+    { shape: [700, 8], axis: 0, keepDims: true },
   ];
   for (const c of sumCases) {
     it(`Sum [${c.shape}] over ${JSON.stringify(c.axis)} keepDims=${c.keepDims}`, async () => {
@@ -290,6 +292,7 @@ describe('wasm training kernels match the cpu backend', () => {
         tf.Sum,
         { x: randomHost(rng, c.shape) },
         { axis: c.axis, keepDims: c.keepDims },
+        [{}, { simd: false }],
       );
     });
   }
@@ -309,6 +312,7 @@ describe('the SIMD helper module', () => {
     expect(kernels?.maxPoolGrad).toBeTypeOf('function');
     expect(kernels?.col2im).toBeTypeOf('function');
     expect(kernels?.im2colTap).toBeTypeOf('function');
+    expect(kernels?.columnSum).toBeTypeOf('function');
   });
 });
 
