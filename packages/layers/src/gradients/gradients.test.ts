@@ -2,7 +2,7 @@ import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGradient } from './grad-check';
-import { conv2dFilterGradJs, maxPoolGradJs } from './nn';
+import { conv2dFilterGradJs, conv2dInputGradJs, maxPoolGradJs } from './nn';
 import { ensureGradients, GRADIENTS } from './register';
 
 /** Values spread over [lo, hi] in a shuffled order: distinct (no ties for max) and away from kinks. */
@@ -127,7 +127,7 @@ describe('registered gradients match finite differences', () => {
     ensureGradients();
   });
 
-  it('computes conv2d filter gradients in JS (cpu) exactly as the backprop kernel does', () => {
+  it('computes conv2d filter and input gradients in JS (cpu) exactly as the backprop kernel does', () => {
     type Shape4 = [number, number, number, number];
     const configs: [Shape4, Shape4, number | [number, number], 'valid' | 'same'][] = [
       [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'valid'],

@@ -68,6 +68,60 @@ export function conv2dFilterGradJs(
 }
 
 /**
+ * dx[b, iy, ix, ci] = sum over the outputs whose window covers (iy, ix) of W[r, c, ci, co] * dy[b, oy, ox, co],
+ * in plain JS on the tensors' values (NHWC, dilation 1; used on 'cpu').
+ */
+export function conv2dInputGradJs(
+  dy: T,
+  filter: T,
+  inputShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: unknown,
+  dimRoundingMode?: unknown,
+): T {
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    strides,
+    1,
+    pad as 'valid',
+    dimRoundingMode as 'floor' | undefined,
+  );
+  const [kh, kw, ci, co] = filterShape;
+  const { batchSize: nb, inHeight: ih, inWidth: iw, outHeight: oh, outWidth: ow } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const wv = filter.dataSync() as Float32Array;
+  const dyv = dy.dataSync() as Float32Array;
+  const dx = new Float32Array(nb * ih * iw * ci);
+  for (let b = 0; b < nb; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const dyOff = ((b * oh + oy) * ow + ox) * co;
+        for (let r = 0; r < kh; r++) {
+          const iy = oy * sh + r - top;
+          if (iy < 0 || iy >= ih) continue;
+          for (let c = 0; c < kw; c++) {
+            const ix = ox * sw + c - left;
+            if (ix < 0 || ix >= iw) continue;
+            const xOff = ((b * ih + iy) * iw + ix) * ci;
+            const wBase = (r * kw + c) * ci * co;
+            for (let i = 0; i < ci; i++) {
+              const wOff = wBase + i * co;
+              let sum = 0;
+              for (let o = 0; o < co; o++) sum += wv[wOff + o] * dyv[dyOff + o];
+              dx[xOff + i] += sum;
+            }
+          }
+        }
+      }
+    }
+  }
+  return tf.tensor4d(dx, inputShape);
+}
+
+/**
  * The gradient of max pooling in JS (used on 'cpu', whose MaxPoolGrad kernel walks
  * TensorBuffers element by element): each output's dy goes to the first maximum of its window
  * in row-major order, as the backends' kernels do.
@@ -144,7 +198,16 @@ export const NN_GRADIENTS: GradConfig[] = [
       };
       return {
         x: () =>
-          runKernel('Conv2DBackpropInput', { dy: dy as T, filter }, { ...common, inputShape: x.shape }),
+          JS_GRAD_BACKENDS.has(tf.getBackend())
+            ? conv2dInputGradJs(
+                dy as T,
+                filter,
+                x.shape as [number, number, number, number],
+                attrs.strides as number | [number, number],
+                attrs.pad,
+                attrs.dimRoundingMode,
+              )
+            : runKernel('Conv2DBackpropInput', { dy: dy as T, filter }, { ...common, inputShape: x.shape }),
         filter: () =>
           JS_GRAD_BACKENDS.has(tf.getBackend())
             ? conv2dFilterGradJs(
