@@ -1,12 +1,20 @@
 import { augmentThroughput } from './benchmarks/augment-throughput';
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
+import { explain } from './benchmarks/explain';
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
-const BENCHMARKS: Benchmark[] = [conv2dForward, dataSplit, vgg16Features, augmentThroughput, wasmConvGrads];
+const BENCHMARKS: Benchmark[] = [
+  conv2dForward,
+  dataSplit,
+  vgg16Features,
+  augmentThroughput,
+  wasmConvGrads,
+  explain,
+];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
