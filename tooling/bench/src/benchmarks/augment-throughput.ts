@@ -26,9 +26,9 @@ const PHOTOS = [
 ];
 const PER_CLASS = 250;
 /** Seconds each side is timed per round (CONVKIT_BENCH_SECONDS overrides, for a quick look). */
-const SECONDS = Number(process.env.CONVKIT_BENCH_SECONDS ?? 4);
+const SECONDS = Number(process.env.CONVKIT_BENCH_SECONDS ?? 3);
 /** Rounds, each timing Keras, convkit wasm and convkit cpu in turn. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BATCH = 32;
 /** The chapter's augmentation (listing 5.11), with rescale. */
 const CHAPTER = {
