@@ -4,7 +4,7 @@ export interface ConvGradAlgorithms {
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
    * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul.
    * 'auto' picks im2col when in-channels x kernel area is small (the conv's GEMM is then thin)
-   * or, with the SIMD helpers, when the output has many pixels.
+   * or the batch is small (under 16).
    */
   filter: 'auto' | 'conv' | 'im2col';
   /**

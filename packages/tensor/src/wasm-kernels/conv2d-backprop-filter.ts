@@ -45,12 +45,12 @@ export function conv2dBackpropFilterWasm(args: {
     }
     let algorithm = convGradAlgorithms().filter;
     if (algorithm === 'auto') {
-      // Few taps x in-channels make the conv's GEMM thin (and its filter, dy, huge to pack);
-      // with the SIMD im2col, many output pixels also favour im2col + matMul (measured on the
-      // MNIST convnet and a VGG block: conv wins only for small outputs such as 3x3).
+      // The conv's GEMM is thin when in-channels x taps are few, and its reduction runs over
+      // the batch as channels: with a small batch every tap carries a handful of them. Both
+      // make im2col + matMul faster (measured with fresh tensors per call, as in training:
+      // MNIST conv1 and a VGG block at batch 4 favour im2col, MNIST conv2/conv3 at 64 the conv).
       const thin = info.inChannels * info.filterHeight * info.filterWidth <= 64;
-      const manyPixels = info.batchSize * info.outHeight * info.outWidth >= 2048;
-      algorithm = thin || (manyPixels && simdKernels(ops.memory())) ? 'im2col' : 'conv';
+      algorithm = thin || info.batchSize < 16 ? 'im2col' : 'conv';
     }
     return algorithm === 'im2col' ? byIm2col(ops, xNhwc, dyNhwc, info) : byConv(ops, xNhwc, dyNhwc, info);
   });
