@@ -2,6 +2,7 @@ import { augmentThroughput } from './benchmarks/augment-throughput';
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
 import { explain } from './benchmarks/explain';
+import { fashionMnistAccuracy, mnistConvnetFit } from './benchmarks/mnist-convnet-fit';
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { type Benchmark, formatResult } from './harness';
@@ -9,6 +10,8 @@ import { type Benchmark, formatResult } from './harness';
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
 const BENCHMARKS: Benchmark[] = [
   conv2dForward,
+  mnistConvnetFit,
+  fashionMnistAccuracy,
   dataSplit,
   vgg16Features,
   augmentThroughput,
