@@ -14,7 +14,7 @@ describe('decodeImageBlob', () => {
   });
 
   it('says what to use where there is no createImageBitmap (node)', async () => {
-    const png = new Blob([encodePng({ width: 1, height: 1, channels: 3, data: new Uint8Array(3) })], {
+    const png = new Blob([encodePng({ width: 1, height: 1, channels: 3, data: new Uint8Array(3) }).slice()], {
       type: 'image/png',
     });
     await expect(decodeImageBlob(png)).rejects.toThrow(
