@@ -4,16 +4,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvkitUsageError } from './errors';
 import { initBackend } from './init-backend';
-import { wasmThreading } from './wasm-threads';
+import { threadsFromEnv, wasmThreading } from './wasm-threads';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs a script in a fresh node process (tsx loads the TypeScript sources) and returns what it printed. */
-function runNode(script: string, timeout = 60_000) {
+function runNode(script: string, env: Record<string, string> = {}, timeout = 60_000) {
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: packageRoot,
     encoding: 'utf8',
     timeout,
+    env: { ...process.env, ...env },
   });
 }
 
@@ -50,15 +51,29 @@ describe("initBackend('wasm', { threads })", () => {
     await expect(initBackend('wasm', { threads: 2.5 })).rejects.toThrow(/got 2.5/);
   });
 
+  it('reads CONVKIT_WASM_THREADS and names the variable when it is wrong', () => {
+    expect(threadsFromEnv(undefined)).toBeUndefined();
+    expect(threadsFromEnv('')).toBeUndefined();
+    expect(threadsFromEnv('3')).toBe(3);
+    expect(() => threadsFromEnv('lots')).toThrow(
+      /CONVKIT_WASM_THREADS=lots: expected an integer from 1 to 8/,
+    );
+    expect(() => threadsFromEnv('9')).toThrow(ConvkitUsageError);
+  });
+
   it('lets node exit when the program is done (the thread pool does not hold it)', () => {
     const started = Date.now();
-    const run = runNode(`
+    // The thread count comes from the environment here (the default path).
+    const run = runNode(
+      `
       import * as tf from '@tensorflow/tfjs-core';
       import { initBackend } from './src/index.ts';
-      const info = await initBackend('wasm', { threads: 2 });
+      const info = await initBackend('wasm');
       const y = tf.conv2d(tf.ones([1, 16, 16, 4]), tf.ones([3, 3, 4, 8]), 1, 'valid');
       console.log(JSON.stringify({ threads: info.flags.threadsCount, first: (await y.data())[0] }));
-    `);
+    `,
+      { CONVKIT_WASM_THREADS: '2' },
+    );
     expect(run.error, run.stderr).toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
     const last = run.stdout.trim().split('\n').at(-1) ?? '';

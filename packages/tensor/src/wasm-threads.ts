@@ -5,8 +5,8 @@ import { importOptional, isNode } from './runtime';
 /** Options for the wasm backend, given to `initBackend('wasm', { threads })`. */
 export interface WasmOptions {
   /**
-   * Threads XNNPACK may use (1 to 8). In node the default is the number of logical CPUs
-   * (at most 8), using tfjs-backend-wasm's threaded SIMD build on worker_threads; 1 uses the
+   * Threads XNNPACK may use (1 to 8). In node the default is $CONVKIT_WASM_THREADS if set,
+   * else the number of logical CPUs (at most 8), using tfjs-backend-wasm's threaded SIMD build on worker_threads; 1 uses the
    * single-threaded SIMD build. In a browser the default is tfjs's own choice (threads only on
    * cross-origin-isolated pages). Fixed once the wasm backend has started in a process.
    */
@@ -130,7 +130,24 @@ function unrefWorkers(module: EmscriptenModule): void {
     worker.unref?.();
 }
 
+/** The environment variable that sets the default thread count in node (e.g. 1 on shared CI machines). */
+export const WASM_THREADS_ENV = 'CONVKIT_WASM_THREADS';
+
+/** The thread count $CONVKIT_WASM_THREADS asks for, or undefined when unset; throws when invalid. */
+export function threadsFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) {
+    throw new ConvkitUsageError(
+      `${WASM_THREADS_ENV}=${value}: expected an integer from 1 to ${MAX_THREADS} (threads for the wasm backend).`,
+    );
+  }
+  return n;
+}
+
 async function defaultNodeThreads(): Promise<number> {
+  const fromEnv = threadsFromEnv(process.env[WASM_THREADS_ENV]);
+  if (fromEnv !== undefined) return fromEnv;
   const os = await importOptional<typeof import('node:os')>('node:os');
   const cpus = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
   return Math.max(1, Math.min(cpus, MAX_THREADS));
