@@ -9,7 +9,24 @@ describe('convkit (the built binary)', () => {
   it('prints help and its version', () => {
     const help = run('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('doctor');
+    for (const command of [
+      'tour',
+      'dataset',
+      'doctor',
+      'split',
+      'augment-preview',
+      'train',
+      'evaluate',
+      'predict',
+      'features',
+      'fine-tune',
+      'activations',
+      'filters',
+      'gradcam',
+      'vgg16',
+    ]) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
     expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 

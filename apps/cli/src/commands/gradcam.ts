@@ -2,7 +2,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { readImage } from '@convkit/image-io/node';
 import type { Sequential } from '@convkit/layers';
-import { vgg16 } from '@convkit/pretrained-vgg16/node';
 import type { Command } from 'commander';
 import { CliContext, positiveInt } from '../context';
 import { CliUsageError } from '../errors';
@@ -10,7 +9,7 @@ import { writeGradCamPictures } from '../explain/gradcam-pictures';
 import { StagedDir } from '../io/atomic';
 import { classNamesFor } from '../models/classes';
 import { imageInputShape, loadAnyModel } from '../models/load';
-import { findVgg16Weights } from '../vgg16/weights';
+import { findVgg16Weights, loadVgg16 } from '../vgg16/weights';
 
 interface GradCamOptions {
   model?: string;
@@ -55,7 +54,7 @@ export function registerGradCam(program: Command): void {
       try {
         await ctx.startBackend();
         const model: Sequential = weights
-          ? await vgg16({ weights, includeTop: true })
+          ? await loadVgg16(weights, { includeTop: true })
           : await loadAnyModel(options.model!);
         const [h, w, c] = imageInputShape(model, 'gradcam');
         if (options.layer) model.getLayer(options.layer);

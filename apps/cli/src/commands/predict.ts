@@ -2,12 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readImage } from '@convkit/image-io/node';
 import type { Sequential } from '@convkit/layers';
-import {
-  decodePredictions,
-  IMAGENET_CLASS_INDEX,
-  preprocessInput,
-  vgg16,
-} from '@convkit/pretrained-vgg16/node';
+import { decodePredictions, IMAGENET_CLASS_INDEX, preprocessInput } from '@convkit/pretrained-vgg16/node';
 import { pixelsToTensor } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
@@ -15,7 +10,7 @@ import { CliContext, positiveInt } from '../context';
 import { CliUsageError } from '../errors';
 import { classNamesFor, classProbabilities } from '../models/classes';
 import { imageInputShape, loadAnyModel } from '../models/load';
-import { findVgg16Weights } from '../vgg16/weights';
+import { findVgg16Weights, loadVgg16 } from '../vgg16/weights';
 
 interface PredictOptions {
   model?: string;
@@ -96,9 +91,10 @@ async function predictModel(modelPath: string, images: string[], k: number): Pro
 }
 
 async function predictVgg16(weights: string, images: string[], k: number): Promise<ImagePrediction[]> {
-  const model = await vgg16({ weights, includeTop: true });
+  const model = await loadVgg16(weights, { includeTop: true });
   try {
-    const pixels = await Promise.all(images.map((f) => readImage(f, { targetSize: [224, 224] })));
+    const [h, w] = imageInputShape(model, 'predict');
+    const pixels = await Promise.all(images.map((f) => readImage(f, { targetSize: [h, w] })));
     const x = tf.tidy(() => preprocessInput(tf.stack(pixels.map((p) => pixelsToTensor(p))) as tf.Tensor4D));
     const y = model.predict(x, { batchSize: 4 }) as tf.Tensor;
     const decoded = decodePredictions(y, { top: k });

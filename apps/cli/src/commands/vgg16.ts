@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { kerasWeightsGroup } from '@convkit/layers';
 import { openH5File, saveModel } from '@convkit/layers/node';
-import { resolveVgg16Weights, vgg16, vgg16WeightsFile } from '@convkit/pretrained-vgg16/node';
+import { resolveVgg16Weights, vgg16WeightsFile } from '@convkit/pretrained-vgg16/node';
 import type { Command } from 'commander';
 import { CliContext } from '../context';
 import { CliUsageError } from '../errors';
 import { isOccupied } from '../io/atomic';
+import { loadVgg16 } from '../vgg16/weights';
 
 /** `convkit vgg16 convert|download`: Keras's VGG16 weights for convkit and the web demo. */
 export function registerVgg16(program: Command): void {
@@ -31,7 +32,7 @@ export function registerVgg16(program: Command): void {
       }
       await ctx.startBackend();
       const includeTop = await hasClassifier(h5);
-      const model = await vgg16({ weights: h5, includeTop });
+      const model = await loadVgg16(h5, { includeTop });
       try {
         const saved = await saveModel(model, out, {
           quantize: options.float16 ? 'float16' : undefined,

@@ -84,48 +84,132 @@ function paintHead(canvas: Canvas, head: Shape, pose: HeadPose, fur: Rgb, rng: R
   }
 }
 
+/** The parts an animal's face is drawn with; each class prefers some, as real breeds vary. */
+export interface FaceFeatures {
+  ears: 'pointed' | 'folded' | 'floppy';
+  eyes: 'slit' | 'round';
+  nose: 'small' | 'big';
+  whiskers: boolean;
+  snout: boolean;
+  tongue: boolean;
+}
+
+/** How often each feature appears per class: no single one decides, together they usually do. */
+const FEATURE_ODDS = {
+  cat: { pointed: 0.8, folded: 0.15, slit: 0.8, small: 0.85, whiskers: 0.75, snout: 0.1, tongue: 0.03 },
+  dog: { pointed: 0.3, folded: 0.1, slit: 0.1, small: 0.15, whiskers: 0.15, snout: 0.7, tongue: 0.35 },
+};
+
+/** Draws a face's features for a class. */
+export function faceFeatures(label: 'cat' | 'dog', rng: Random): FaceFeatures {
+  const odds = FEATURE_ODDS[label];
+  const e = rng.next();
+  return {
+    ears: e < odds.pointed ? 'pointed' : e < odds.pointed + odds.folded ? 'folded' : 'floppy',
+    eyes: rng.next() < odds.slit ? 'slit' : 'round',
+    nose: rng.next() < odds.small ? 'small' : 'big',
+    whiskers: rng.next() < odds.whiskers,
+    snout: rng.next() < odds.snout,
+    tongue: rng.next() < odds.tongue,
+  };
+}
+
 /**
- * A cartoon cat's head: pointed triangular ears, slit pupils, a small triangular nose and
- * (usually) whiskers.
+ * A cartoon cat or dog head: ears (pointed, folded or floppy), eyes (slit or round pupils),
+ * nose, whiskers, snout patch and tongue, as `features` says, over a coat of a shared colour
+ * and pattern.
  */
-export function drawCat(canvas: Canvas, pose: HeadPose, rng: Random): void {
+export function drawFace(canvas: Canvas, pose: HeadPose, features: FaceFeatures, rng: Random): void {
   const at = frame(pose);
   const fur = furColor(rng);
-  const inner: Rgb = shade([0.93, 0.62, 0.65], rng.uniform(0.8, 1.05));
-  const earLength = rng.uniform(1.45, 1.75);
-  const earSpread = rng.uniform(0.55, 0.8);
-  for (const side of [-1, 1]) {
-    const tipU = side * (earSpread + rng.uniform(-0.1, 0.1));
-    const outer = polygon([at(side * 0.92, -0.3), at(side * 0.2, -0.92), at(tipU, -earLength)]);
-    canvas.paint(outer.sdf, outer.box, fur);
-    if (rng.next() < 0.7) {
-      const pink = polygon([
-        at(side * 0.72, -0.45),
-        at(side * 0.35, -0.8),
-        at(tipU * 0.95, -earLength + 0.3),
-      ]);
-      canvas.paint(pink.sdf, pink.box, inner);
+  const earColor = rng.next() < 0.5 ? shade(fur, rng.uniform(0.5, 0.8)) : fur;
+  if (features.ears === 'pointed') {
+    const inner: Rgb = shade([0.93, 0.62, 0.65], rng.uniform(0.8, 1.05));
+    const earLength = rng.uniform(1.4, 1.75);
+    const earSpread = rng.uniform(0.55, 0.8);
+    for (const side of [-1, 1]) {
+      const tipU = side * (earSpread + rng.uniform(-0.1, 0.1));
+      const outer = polygon([at(side * 0.92, -0.3), at(side * 0.2, -0.92), at(tipU, -earLength)]);
+      canvas.paint(outer.sdf, outer.box, earColor);
+      if (rng.next() < 0.6) {
+        const pink = polygon([
+          at(side * 0.72, -0.45),
+          at(side * 0.35, -0.8),
+          at(tipU * 0.95, -earLength + 0.3),
+        ]);
+        canvas.paint(pink.sdf, pink.box, inner);
+      }
+    }
+  } else if (features.ears === 'folded') {
+    for (const side of [-1, 1]) {
+      const [x, y] = at(side * 0.55, -0.78);
+      const ear = ellipse(x, y, pose.r * 0.34, pose.r * 0.22, pose.angle + side * 0.5);
+      canvas.paint(ear.sdf, ear.box, earColor);
     }
   }
   const head = ellipse(
     pose.cx,
     pose.cy,
-    pose.r * rng.uniform(1, 1.1),
-    pose.r * rng.uniform(0.88, 0.98),
+    pose.r * rng.uniform(0.95, 1.1),
+    pose.r * rng.uniform(0.9, 1.08),
     pose.angle,
   );
   paintHead(canvas, head, pose, fur, rng);
-  const iris: Rgb = rng.next() < 0.5 ? [0.55, 0.75, 0.2] : [0.85, 0.7, 0.15];
-  for (const side of [-1, 1]) {
-    const [ex, ey] = at(side * 0.38, -0.1);
-    const eye = ellipse(ex, ey, pose.r * 0.17, pose.r * 0.2, pose.angle);
-    canvas.paint(eye.sdf, eye.box, iris);
-    const pupil = ellipse(ex, ey, pose.r * 0.05, pose.r * 0.17, pose.angle);
-    canvas.paint(pupil.sdf, pupil.box, [0.05, 0.05, 0.05]);
+  if (features.ears === 'floppy') {
+    const earLength = rng.uniform(0.6, 0.85);
+    const earDrop = rng.uniform(0.05, 0.35);
+    for (const side of [-1, 1]) {
+      const [x, y] = at(side * rng.uniform(0.85, 1.0), earDrop);
+      const ear = ellipse(
+        x,
+        y,
+        pose.r * rng.uniform(0.24, 0.32),
+        pose.r * earLength,
+        pose.angle - side * rng.uniform(0.1, 0.4),
+      );
+      canvas.paint(ear.sdf, ear.box, earColor);
+    }
   }
-  const nose = polygon([at(-0.13, 0.18), at(0.13, 0.18), at(0, 0.32)]);
-  canvas.paint(nose.sdf, nose.box, [0.85, 0.45, 0.5]);
-  if (rng.next() < 0.8) {
+  if (features.snout) {
+    const [sx, sy] = at(0, 0.45);
+    const snout = ellipse(sx, sy, pose.r * 0.45, pose.r * 0.33, pose.angle);
+    canvas.paint(snout.sdf, snout.box, shade(fur, rng.uniform(1.3, 1.6)));
+  }
+  const iris: Rgb = [
+    [0.55, 0.75, 0.2],
+    [0.85, 0.7, 0.15],
+    [0.35, 0.55, 0.8],
+    [0.45, 0.3, 0.15],
+  ][rng.int(0, 4)] as Rgb;
+  for (const side of [-1, 1]) {
+    const [ex, ey] = at(side * 0.37, -0.14);
+    if (features.eyes === 'slit') {
+      const eye = ellipse(ex, ey, pose.r * 0.17, pose.r * 0.2, pose.angle);
+      canvas.paint(eye.sdf, eye.box, iris);
+      const pupil = ellipse(ex, ey, pose.r * 0.05, pose.r * 0.17, pose.angle);
+      canvas.paint(pupil.sdf, pupil.box, [0.05, 0.05, 0.05]);
+    } else {
+      const eye = circle(ex, ey, pose.r * rng.uniform(0.1, 0.14));
+      canvas.paint(eye.sdf, eye.box, [0.08, 0.06, 0.05]);
+      const [hx, hy] = at(side * 0.37 + 0.04, -0.18);
+      const glint = circle(hx, hy, pose.r * 0.04);
+      canvas.paint(glint.sdf, glint.box, [1, 1, 1], 0.8);
+    }
+  }
+  if (features.nose === 'small') {
+    const nose = polygon([at(-0.13, 0.18), at(0.13, 0.18), at(0, 0.32)]);
+    canvas.paint(nose.sdf, nose.box, [0.85, 0.45, 0.5]);
+  } else {
+    const [nx, ny] = at(0, 0.3);
+    const nose = ellipse(nx, ny, pose.r * 0.18, pose.r * 0.12, pose.angle);
+    canvas.paint(nose.sdf, nose.box, [0.06, 0.05, 0.05]);
+  }
+  if (features.tongue) {
+    const [tx, ty] = at(0, 0.7);
+    const tongue = ellipse(tx, ty, pose.r * 0.13, pose.r * 0.18, pose.angle);
+    canvas.paint(tongue.sdf, tongue.box, [0.9, 0.4, 0.45]);
+  }
+  if (features.whiskers) {
     const whisker: Rgb = rng.next() < 0.5 ? [0.95, 0.95, 0.95] : [0.1, 0.1, 0.1];
     for (const side of [-1, 1]) {
       for (const dv of [-0.12, 0.05, 0.22]) {
@@ -135,57 +219,5 @@ export function drawCat(canvas: Canvas, pose: HeadPose, rng: Random): void {
         canvas.paint(w.sdf, w.box, whisker, 0.85);
       }
     }
-  }
-}
-
-/**
- * A cartoon dog's head: long floppy ears hanging at its sides, round eyes, a light snout
- * with a big dark nose and sometimes a tongue.
- */
-export function drawDog(canvas: Canvas, pose: HeadPose, rng: Random): void {
-  const at = frame(pose);
-  const fur = furColor(rng);
-  const earColor = rng.next() < 0.6 ? shade(fur, rng.uniform(0.5, 0.8)) : fur;
-  const head = ellipse(
-    pose.cx,
-    pose.cy,
-    pose.r * rng.uniform(0.92, 1.02),
-    pose.r * rng.uniform(1, 1.12),
-    pose.angle,
-  );
-  paintHead(canvas, head, pose, fur, rng);
-  const earLength = rng.uniform(0.6, 0.85);
-  const earDrop = rng.uniform(0.05, 0.35);
-  for (const side of [-1, 1]) {
-    const [x, y] = at(side * rng.uniform(0.85, 1.0), earDrop);
-    const ear = ellipse(
-      x,
-      y,
-      pose.r * rng.uniform(0.24, 0.32),
-      pose.r * earLength,
-      pose.angle - side * rng.uniform(0.1, 0.4),
-    );
-    canvas.paint(ear.sdf, ear.box, earColor);
-  }
-  for (const side of [-1, 1]) {
-    const [ex, ey] = at(side * 0.36, -0.18);
-    const eye = circle(ex, ey, pose.r * rng.uniform(0.1, 0.14));
-    canvas.paint(eye.sdf, eye.box, [0.08, 0.06, 0.05]);
-    const [hx, hy] = at(side * 0.36 + 0.04, -0.22);
-    const glint = circle(hx, hy, pose.r * 0.04);
-    canvas.paint(glint.sdf, glint.box, [1, 1, 1], 0.8);
-  }
-  if (rng.next() < 0.75) {
-    const [sx, sy] = at(0, 0.45);
-    const snout = ellipse(sx, sy, pose.r * 0.45, pose.r * 0.33, pose.angle);
-    canvas.paint(snout.sdf, snout.box, shade(fur, rng.uniform(1.3, 1.6)));
-  }
-  const [nx, ny] = at(0, 0.3);
-  const nose = ellipse(nx, ny, pose.r * 0.18, pose.r * 0.12, pose.angle);
-  canvas.paint(nose.sdf, nose.box, [0.06, 0.05, 0.05]);
-  if (rng.next() < 0.4) {
-    const [tx, ty] = at(0, 0.78);
-    const tongue = ellipse(tx, ty, pose.r * 0.14, pose.r * 0.2, pose.angle);
-    canvas.paint(tongue.sdf, tongue.box, [0.9, 0.4, 0.45]);
   }
 }

@@ -1,5 +1,5 @@
 import { type PixelImage, Random } from '@convkit/tensor';
-import { drawCat, drawDog, type HeadPose } from './animals';
+import { drawFace, faceFeatures, type HeadPose } from './animals';
 import { Canvas, circle, ellipse, hsv, polygon, type Rgb, rect, segment } from './raster';
 
 /** The built-in data set's two classes, in Kaggle's Dogs vs. Cats spelling. */
@@ -53,8 +53,7 @@ export function drawBuiltinImage(
     r,
     angle: rng.uniform(-0.6, 0.6),
   };
-  if (label === 'cat') drawCat(canvas, pose, rng);
-  else drawDog(canvas, pose, rng);
+  drawFace(canvas, pose, faceFeatures(label, rng), rng);
   // A few occluders in front, so a part of the animal is sometimes hidden.
   paintClutter(canvas, rng, rng.int(0, 3), 0.04, 0.12);
   const sigma = rng.uniform(0.01, 0.05);

@@ -1,6 +1,6 @@
 import { dense, dropout, flatten, type Sequential, sequential } from '@convkit/layers';
-import { vgg16 } from '@convkit/pretrained-vgg16/node';
 import { CliUsageError } from '../errors';
+import { loadVgg16 } from './weights';
 
 /** VGG16's conv base (no classifier) with Keras's weights, for images of `size`. */
 export async function loadConvBase(weights: string, size: [number, number]): Promise<Sequential> {
@@ -9,7 +9,7 @@ export async function loadConvBase(weights: string, size: [number, number]): Pro
       `VGG16 needs images of at least 32x32 pixels, got --target-size ${size[0]}x${size[1]}.`,
     );
   }
-  return vgg16({ weights, includeTop: false, inputShape: [size[0], size[1], 3] });
+  return loadVgg16(weights, { includeTop: false, inputShape: [size[0], size[1], 3] });
 }
 
 /**
