@@ -25,20 +25,29 @@ interface WasmResult {
   build: string;
   filterGrads: number;
   inputGrads: number;
-  step: number;
+  step: Rate;
   perLayerMs: Record<string, number>;
 }
 
-/** Times `fn` (after one warm-up call) for at least `seconds` and 3 runs; returns runs per second. */
-function rate(fn: () => void, seconds = 2): number {
+/** Runs per second of `fn`, by the wall clock and per second of this process's CPU time. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+/** Times `fn` (after one warm-up call) for at least `seconds` and 3 runs. */
+function rate(fn: () => void, seconds = 2): Rate {
   fn();
   let runs = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   while (runs < 3 || performance.now() - start < seconds * 1000) {
     fn();
     runs++;
   }
-  return runs / ((performance.now() - start) / 1000);
+  const wallSeconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: runs / wallSeconds, cpu: runs / ((cpu.user + cpu.system) / 1e6) };
 }
 
 /** Conv gradient kernels on the active backend: images/s for all dW, for all dX, and ms per layer. */
@@ -57,20 +66,18 @@ function convGradients(batch: number) {
       tf.tidy(() => {
         tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: x.shape });
       });
-    perLayerMs[`${l.name} dW`] = 1000 / rate(dW, 1);
-    if (l.inputGrad) perLayerMs[`${l.name} dX`] = 1000 / rate(dX, 1);
+    perLayerMs[`${l.name} dW`] = 1000 / rate(dW, 1).wall;
+    if (l.inputGrad) perLayerMs[`${l.name} dX`] = 1000 / rate(dX, 1).wall;
     return { dW, dX: l.inputGrad ? dX : undefined, tensors: [x, filter, dy] };
   });
-  const filterGrads =
-    batch *
-    rate(() => {
-      for (const k of kernels) k.dW();
-    });
-  const inputGrads =
-    batch *
-    rate(() => {
-      for (const k of kernels) k.dX?.();
-    });
+  const allFilterGrads = () => {
+    for (const k of kernels) k.dW();
+  };
+  const allInputGrads = () => {
+    for (const k of kernels) k.dX?.();
+  };
+  const filterGrads = batch * rate(allFilterGrads).wall;
+  const inputGrads = batch * rate(allInputGrads).wall;
   tf.dispose(kernels.flatMap((k) => k.tensors));
   return { filterGrads, inputGrads, perLayerMs };
 }
@@ -79,7 +86,7 @@ function convGradients(batch: number) {
  * One training step of the MNIST convnet written with tfjs-core ops (fused conv2d+bias+relu,
  * maxPool, fused dense, softmax cross-entropy, RMSprop with Keras's defaults); samples/s.
  */
-function trainingStep(batch: number, seconds: number): number {
+function trainingStep(batch: number, seconds: number): Rate {
   const v = (shape: number[], seed: number) => tf.variable(tf.randomNormal(shape, 0, 0.05, 'float32', seed));
   const w = {
     k1: v([3, 3, 1, 32], 1),
@@ -115,10 +122,10 @@ function trainingStep(batch: number, seconds: number): number {
     return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
   };
   const optimizer = tf.train.rmsprop(1e-3, 0.9, 0, 1e-7);
-  const perSecond = batch * rate(() => optimizer.minimize(loss), seconds);
+  const steps = rate(() => optimizer.minimize(loss), seconds);
   optimizer.dispose();
   tf.dispose([x, labels, y, ...Object.values(w)]);
-  return perSecond;
+  return { wall: batch * steps.wall, cpu: batch * steps.cpu };
 }
 
 /** Everything measured on wasm, in this process (run as a child, so each thread count starts fresh). */
@@ -149,10 +156,10 @@ from torch.nn.grad import conv2d_weight, conv2d_input
 torch.manual_seed(0)
 B = ${BATCH}
 def rate(fn, seconds=2.0):
-    fn(); runs, start = 0, time.time()
+    fn(); runs, start, cpu = 0, time.time(), time.process_time()
     while runs < 3 or time.time() - start < seconds:
         fn(); runs += 1
-    return runs / (time.time() - start)
+    return runs / (time.time() - start), runs / (time.process_time() - cpu)
 layers = [(28, 28, 1, 32, False), (13, 13, 32, 64, True), (5, 5, 64, 64, True)]
 ts = [(torch.randn(B, ci, h, w), torch.randn(co, ci, 3, 3) * 0.1, torch.randn(B, co, h - 2, w - 2), dx) for h, w, ci, co, dx in layers]
 def dW():
@@ -169,7 +176,8 @@ opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 x = torch.rand(B, 1, 28, 28); y = torch.randint(0, 10, (B,))
 def step():
     opt.zero_grad(); F.cross_entropy(net(x), y).backward(); opt.step()
-print(json.dumps({"filterGrads": B * rate(dW), "inputGrads": B * rate(dX), "step": B * rate(step, 3.0)}))
+wall, cpu = rate(step, 3.0)
+print(json.dumps({"filterGrads": B * rate(dW)[0], "inputGrads": B * rate(dX)[0], "step": B * wall, "stepCpu": B * cpu}))
 `;
 
 /**
@@ -191,7 +199,8 @@ export const wasmConvGrads: Benchmark = {
       measurements.push(
         { label: `${label} dW (3 layers)`, perSecond: r.filterGrads, unit: 'images/s', note },
         { label: `${label} dX (2 layers)`, perSecond: r.inputGrads, unit: 'images/s', note },
-        { label: `${label} train step`, perSecond: r.step, unit: 'samples/s', note },
+        { label: `${label} train step`, perSecond: r.step.wall, unit: 'samples/s', note },
+        { label: `${label} train step per CPU-s`, perSecond: r.step.cpu, unit: 'samples/CPU-s', note },
       );
       const layers = Object.entries(r.perLayerMs).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`);
       notes.push(`wasm ${r.threads} thread(s), per batch of ${BATCH}: ${layers.join(', ')}`);
@@ -199,18 +208,25 @@ export const wasmConvGrads: Benchmark = {
     await initBackend('cpu');
     measurements.push({
       label: 'cpu train step',
-      perSecond: trainingStep(CPU_BATCH, 0),
+      perSecond: trainingStep(CPU_BATCH, 0).wall,
       unit: 'samples/s',
       note: `batch ${CPU_BATCH}, one step`,
     });
     const why = torchUnavailable();
     if (why) notes.push(`PyTorch skipped: ${why}`);
     else {
-      const t = runTorch<{ filterGrads: number; inputGrads: number; step: number }>(TORCH_CODE);
+      type TorchResult = { filterGrads: number; inputGrads: number; step: number; stepCpu: number };
+      const t = runTorch<TorchResult>(TORCH_CODE, { threads: 2 });
+      const t1 = runTorch<TorchResult>(TORCH_CODE, { threads: 1 });
       measurements.push(
         { label: 'PyTorch 2t dW (3 layers)', perSecond: t.filterGrads, unit: 'images/s' },
         { label: 'PyTorch 2t dX (2 layers)', perSecond: t.inputGrads, unit: 'images/s' },
         { label: 'PyTorch 2t train step', perSecond: t.step, unit: 'samples/s' },
+        { label: 'PyTorch 1t train step', perSecond: t1.step, unit: 'samples/s' },
+        { label: 'PyTorch 1t train step per CPU-s', perSecond: t1.stepCpu, unit: 'samples/CPU-s' },
+      );
+      notes.push(
+        'per CPU-s: samples per second of process CPU time, which a shared, busy machine disturbs far less than wall time',
       );
     }
     const best = wasm[wasm.length - 1];
@@ -222,6 +238,8 @@ export const wasmConvGrads: Benchmark = {
         { of: `${many} dW (3 layers)`, over: 'PyTorch 2t dW (3 layers)' },
         { of: `${many} dX (2 layers)`, over: 'PyTorch 2t dX (2 layers)' },
         { of: `${many} train step`, over: 'PyTorch 2t train step', goal: 0.25 },
+        { of: `${one} train step`, over: 'PyTorch 1t train step' },
+        { of: `${one} train step per CPU-s`, over: 'PyTorch 1t train step per CPU-s' },
         { of: `${many} train step`, over: 'cpu train step' },
         ...(wasm.length > 1 ? [{ of: `${many} train step`, over: `${one} train step` }] : []),
       ],
