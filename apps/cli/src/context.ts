@@ -56,9 +56,9 @@ export class CliContext {
   }
 
   /** A progress display for a loop (a bar on a terminal, plain lines otherwise, none with --quiet). */
-  progress(label: string, total: number, unit: string): Progress {
+  progress(label: string, total: number, unit: string, { finalLine = true } = {}): Progress {
     if (this.options.quiet) return silentProgress;
-    return createProgress({ label, total, unit, stream: this.logStream });
+    return createProgress({ label, total, unit, stream: this.logStream, finalLine });
   }
 
   /** A seeded random generator for one purpose (`label` keeps streams independent). */

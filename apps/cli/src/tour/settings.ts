@@ -24,14 +24,14 @@ export interface TourSettings {
 /** The full tour. */
 export const FULL_TOUR: TourSettings = {
   imageSize: 64,
-  train: 250,
+  train: 150,
   validation: 100,
   test: 100,
   width: 0.5,
   batchSize: 32,
   learningRate: 1e-3,
   plainEpochs: 20,
-  augmentedEpochs: 20,
+  augmentedEpochs: 25,
   dropout: 0.5,
   filters: { count: 16, size: 64, steps: 40 },
   gradcamImages: 4,

@@ -140,9 +140,42 @@ export async function trainStep(
           accLine,
         ],
     images,
+    table: augmented ? comparison(t.results.plain as RunResults | undefined, runResults) : undefined,
     pre: augmented ? undefined : summary.join('\n'),
   });
   return { model, results: runResults };
 }
 
 const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(3));
+
+type RunResults = {
+  epochs: number;
+  final: { acc: number | null; val_acc: number | null; val_loss: number | null };
+  bestValAcc: number;
+  test: { acc: number };
+};
+
+/** The two runs side by side: what augmentation and dropout changed. */
+function comparison(plain: RunResults | undefined, augmented: RunResults) {
+  const row = (name: string, r: RunResults) => [
+    name,
+    r.epochs,
+    fmt(r.final.acc),
+    fmt(r.final.val_acc),
+    fmt(r.bestValAcc),
+    fmt(r.final.val_loss),
+    fmt(r.test.acc),
+  ];
+  return {
+    head: [
+      'run',
+      'epochs',
+      'training acc',
+      'validation acc',
+      'best validation acc',
+      'validation loss',
+      'test acc',
+    ],
+    rows: [...(plain ? [row('no augmentation', plain)] : []), row('augmentation + dropout', augmented)],
+  };
+}

@@ -108,7 +108,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     },
     onEpochBegin: (epoch) => {
       const name = `${label ? `${label} ` : ''}epoch ${epoch + 1}/${epochs}`;
-      bar = ctx.progress(name, steps ?? 0, 'steps');
+      bar = ctx.progress(name, steps ?? 0, 'steps', { finalLine: false });
     },
     onBatchEnd: (batch, logs) => {
       bar?.update(

@@ -19,6 +19,8 @@ export interface ProgressOptions {
   stream: NodeJS.WriteStream;
   /** Seconds between plain lines when the stream is not a terminal (10 by default). */
   plainInterval?: number;
+  /** Print a last plain line at stop() (default true; loops that log their own summary turn it off). */
+  finalLine?: boolean;
   /** For tests: the clock in milliseconds. */
   now?: () => number;
 }
@@ -41,7 +43,15 @@ function formatRate(rate: number): string {
 
 /** Starts a progress display: cli-progress's bar on a TTY, one plain line every few seconds otherwise. */
 export function createProgress(options: ProgressOptions): Progress {
-  const { label, total, unit, stream, plainInterval = 10, now = () => Date.now() } = options;
+  const {
+    label,
+    total,
+    unit,
+    stream,
+    plainInterval = 10,
+    finalLine = true,
+    now = () => Date.now(),
+  } = options;
   const start = now();
   let value = 0;
   let status = '';
@@ -100,7 +110,7 @@ export function createProgress(options: ProgressOptions): Progress {
       this.update(value + 1, s);
     },
     stop() {
-      line();
+      if (finalLine) line();
     },
   };
 }
