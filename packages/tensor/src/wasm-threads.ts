@@ -6,8 +6,8 @@ import { importOptional, isNode } from './runtime';
 export interface WasmOptions {
   /**
    * Threads XNNPACK may use (1 to 8). In node the default is $CONVKIT_WASM_THREADS if set,
-   * else the number of logical CPUs (at most 8), using tfjs-backend-wasm's threaded SIMD build on worker_threads; 1 uses the
-   * single-threaded SIMD build. In a browser the default is tfjs's own choice (threads only on
+   * else half the logical CPUs (at least 1, at most 8); more than 1 uses tfjs-backend-wasm's
+   * threaded SIMD build on worker_threads, 1 the single-threaded SIMD build. In a browser the default is tfjs's own choice (threads only on
    * cross-origin-isolated pages). Fixed once the wasm backend has started in a process.
    */
   threads?: number;
@@ -150,7 +150,10 @@ async function defaultNodeThreads(): Promise<number> {
   if (fromEnv !== undefined) return fromEnv;
   const os = await importOptional<typeof import('node:os')>('node:os');
   const cpus = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
-  return Math.max(1, Math.min(cpus, MAX_THREADS));
+  // Half the logical CPUs, as tfjs-backend-wasm itself sizes its pool (logical CPUs are often
+  // hyperthreads): on a 2-CPU machine that is 1, where a second pool thread competing with the
+  // main thread and everything else running was measured slower, not faster.
+  return Math.max(1, Math.min(Math.floor(cpus / 2), MAX_THREADS));
 }
 
 /**
