@@ -2,11 +2,14 @@
 export interface ConvGradAlgorithms {
   /**
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
-   * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul.
-   * 'auto' picks im2col when in-channels x kernel area is small (the conv's GEMM is then thin)
-   * or the batch is small (under 16).
+   * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul;
+   * 'direct' accumulates the sums in SIMD without im2col or packing (out-channels a multiple of
+   * 32; elsewhere it falls back to im2col). 'auto' picks direct for at most 32 taps x
+   * in-channels (first layers),
+   * else im2col when in-channels x kernel area is small (the conv's GEMM is then thin) or the
+   * batch is small (under 16), else conv.
    */
-  filter: 'auto' | 'conv' | 'im2col';
+  filter: 'auto' | 'conv' | 'im2col' | 'direct';
   /**
    * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
    * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convGradAlgorithms } from './algorithms';
-import { simdKernels } from './simd-kernels';
+import { type SimdKernels, simdKernels } from './simd-kernels';
+import { THIN_CO_BLOCK } from './simd-thin-filter-grad';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
 type Conv2DBackpropFilterAttrs = {
@@ -44,16 +45,52 @@ export function conv2dBackpropFilterWasm(args: {
       );
     }
     let algorithm = convGradAlgorithms().filter;
+    const taps = info.inChannels * info.filterHeight * info.filterWidth;
+    const simd = simdKernels(ops.memory());
+    if (algorithm === 'direct' || (algorithm === 'auto' && taps <= 32)) {
+      if (simd && info.outChannels % THIN_CO_BLOCK === 0) return byDirect(ops, simd, xNhwc, dyNhwc, info);
+      algorithm = 'im2col';
+    }
     if (algorithm === 'auto') {
       // The conv's GEMM is thin when in-channels x taps are few, and its reduction runs over
       // the batch as channels: with a small batch every tap carries a handful of them. Both
       // make im2col + matMul faster (measured with fresh tensors per call, as in training:
       // MNIST conv1 and a VGG block at batch 4 favour im2col, MNIST conv2/conv3 at 64 the conv).
-      const thin = info.inChannels * info.filterHeight * info.filterWidth <= 64;
+      const thin = taps <= 64;
       algorithm = thin || info.batchSize < 16 ? 'im2col' : 'conv';
     }
     return algorithm === 'im2col' ? byIm2col(ops, xNhwc, dyNhwc, info) : byConv(ops, xNhwc, dyNhwc, info);
   });
+}
+
+/** SIMD sums straight from x and dy: no im2col, no packing (few taps, co a multiple of 32). */
+function byDirect(
+  ops: WasmOps,
+  simd: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const out = ops.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  simd.thinFilterGrad(
+    ops.offset(x),
+    ops.offset(dy),
+    ops.offset(out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return out;
 }
 
 /**

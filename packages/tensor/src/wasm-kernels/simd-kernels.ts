@@ -2,6 +2,7 @@ import { type Col2imSimd, col2imAsm } from './simd-col2im';
 import { type ColumnSum, columnSumAsm } from './simd-column-sum';
 import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
+import { type ThinFilterGrad, thinFilterGradAsm } from './simd-thin-filter-grad';
 import { assemble } from './wasm-asm';
 
 /** convkit's SIMD helper kernels, bound to one wasm backend's heap. */
@@ -10,7 +11,11 @@ export interface SimdKernels {
   col2im: Col2imSimd;
   im2colTap: Im2colTap;
   columnSum: ColumnSum;
+  thinFilterGrad: ThinFilterGrad;
 }
+
+/** Every helper, exported from the module under its name (the keys of SimdKernels). */
+const FUNCTIONS = [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm];
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 let disabled = false;
@@ -25,17 +30,11 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble(
-      [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm],
-      shared,
-    ) as Uint8Array<ArrayBuffer>;
+    const bytes = assemble(FUNCTIONS, shared) as Uint8Array<ArrayBuffer>;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    kernels = {
-      maxPoolGrad: instance.exports.maxPoolGrad as MaxPoolGradSimd,
-      col2im: instance.exports.col2im as Col2imSimd,
-      im2colTap: instance.exports.im2colTap as Im2colTap,
-      columnSum: instance.exports.columnSum as ColumnSum,
-    };
+    kernels = Object.fromEntries(
+      FUNCTIONS.map((f) => [f.name, instance.exports[f.name]]),
+    ) as unknown as SimdKernels;
   } catch {
     kernels = null;
   }

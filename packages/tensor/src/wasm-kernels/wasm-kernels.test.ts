@@ -78,6 +78,25 @@ function convCases(): ConvCase[] {
     ],
   });
   cases.push({ batch: 1, h: 9, w: 9, inC: 8, outC: 8, k: 3, stride: 3, pad: 'valid' });
+  // First layers (few taps, 32/64 out-channels): where the direct SIMD filter gradient runs.
+  cases.push({ batch: 2, h: 9, w: 7, inC: 1, outC: 32, k: 3, stride: 1, pad: 'same' });
+  cases.push({ batch: 1, h: 8, w: 8, inC: 3, outC: 64, k: 3, stride: 2, pad: 'valid' });
+  cases.push({ batch: 2, h: 7, w: 6, inC: 1, outC: 32, k: 5, stride: 2, pad: 'same' });
+  cases.push({
+    batch: 1,
+    h: 6,
+    w: 7,
+    inC: 1,
+    outC: 32,
+    k: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 4],
+      [0, 0],
+    ],
+  });
   return cases;
 }
 
@@ -148,6 +167,7 @@ describe('wasm training kernels match the cpu backend', () => {
         { filter: 'conv' },
         { filter: 'im2col' },
         { filter: 'im2col', simd: false },
+        { filter: 'direct' },
       ]);
     });
 
@@ -181,7 +201,7 @@ describe('wasm training kernels match the cpu backend', () => {
       tf.Conv2DBackpropFilter,
       { x, dy },
       { ...common, filterShape: [3, 2, 3, 5] },
-      [{ filter: 'conv' }, { filter: 'im2col' }, { filter: 'im2col', simd: false }],
+      [{ filter: 'conv' }, { filter: 'im2col' }, { filter: 'im2col', simd: false }, { filter: 'direct' }],
     );
     const dx = await expectSameOnWasmAndCpu(
       tf.Conv2DBackpropInput,
@@ -313,6 +333,7 @@ describe('the SIMD helper module', () => {
     expect(kernels?.col2im).toBeTypeOf('function');
     expect(kernels?.im2colTap).toBeTypeOf('function');
     expect(kernels?.columnSum).toBeTypeOf('function');
+    expect(kernels?.thinFilterGrad).toBeTypeOf('function');
   });
 });
 
