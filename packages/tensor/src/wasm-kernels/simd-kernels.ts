@@ -14,8 +14,12 @@ export interface SimdKernels {
   thinFilterGrad: ThinFilterGrad;
 }
 
-/** Every helper, exported from the module under its name (the keys of SimdKernels). */
-const FUNCTIONS = [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm];
+/**
+ * Every helper, exported from the module under its name (the keys of SimdKernels). The module
+ * is compiled synchronously, which browsers allow on the main thread only below 4 KB: a test
+ * keeps it there.
+ */
+export const FUNCTIONS = [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm];
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 let disabled = false;

@@ -11,7 +11,8 @@ import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
-import { setSimdKernelsDisabled, simdKernels } from './simd-kernels';
+import { FUNCTIONS, setSimdKernelsDisabled, simdKernels } from './simd-kernels';
+import { assemble } from './wasm-asm';
 
 const TOLERANCE = 1e-4;
 
@@ -334,6 +335,8 @@ describe('the SIMD helper module', () => {
     expect(kernels?.im2colTap).toBeTypeOf('function');
     expect(kernels?.columnSum).toBeTypeOf('function');
     expect(kernels?.thinFilterGrad).toBeTypeOf('function');
+    // Browsers compile synchronously on the main thread only below 4 KB.
+    expect(assemble(FUNCTIONS, true).length).toBeLessThan(4096);
   });
 });
 
