@@ -50,7 +50,10 @@ function rate(fn: () => void, seconds = 2): Rate {
   return { wall: runs / wallSeconds, cpu: runs / ((cpu.user + cpu.system) / 1e6) };
 }
 
-/** Conv gradient kernels on the active backend: images/s for all dW, for all dX, and ms per layer. */
+/**
+ * Conv gradient kernels on the active backend: images/s for all dW, for all dX, and ms per
+ * layer (each call includes one elementwise copy of dy, under 0.2 ms).
+ */
 function convGradients(batch: number) {
   const perLayerMs: Record<string, number> = {};
   const kernels = LAYERS.map((l) => {
@@ -58,13 +61,25 @@ function convGradients(batch: number) {
     const filter = tf.randomNormal([3, 3, l.ci, l.co], 0, 0.1, 'float32', 2) as tf.Tensor4D;
     const dy = tf.randomNormal([batch, l.h - 2, l.w - 2, l.co], 0, 1, 'float32', 3) as tf.Tensor4D;
     const common = { strides: 1, pad: 'valid', dataFormat: 'NHWC' };
+    // A fresh dy (and filter) per call, as in training: the wasm backend caches XNNPACK
+    // operators per tensor, so reusing one tensor would skip the weight packing a step pays.
     const dW = () =>
       tf.tidy(() => {
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape });
+        const freshDy = tf.add(dy, 0);
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy: freshDy },
+          { ...common, filterShape: filter.shape },
+        );
       });
     const dX = () =>
       tf.tidy(() => {
-        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: x.shape });
+        const [freshDy, freshFilter] = [tf.add(dy, 0), tf.add(filter, 0)];
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: freshDy, filter: freshFilter },
+          { ...common, inputShape: x.shape },
+        );
       });
     perLayerMs[`${l.name} dW`] = 1000 / rate(dW, 1).wall;
     if (l.inputGrad) perLayerMs[`${l.name} dX`] = 1000 / rate(dX, 1).wall;
