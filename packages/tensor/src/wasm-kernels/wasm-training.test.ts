@@ -130,6 +130,75 @@ describe('training a convnet on wasm matches cpu', () => {
   }
 });
 
+describe("every gradient the chapter's models take runs on wasm", () => {
+  // The cats-vs-dogs nets: stride-2 'same' convs, 'same' max pooling, global average pooling,
+  // sigmoid + binary cross-entropy, softmax + categorical cross-entropy, dropout, dense layers.
+  function loss(v: Record<string, tf.Tensor>, x: tf.Tensor4D): tf.Scalar {
+    let h = tf.fused.conv2d({
+      x,
+      filter: v.k1 as tf.Tensor4D,
+      strides: 2,
+      pad: 'same',
+      bias: v.b1,
+      activation: 'relu',
+    });
+    h = tf.maxPool(h, 2, 2, 'same');
+    h = tf.relu(tf.conv2d(h, v.k2 as tf.Tensor4D, 1, 'same'));
+    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // GlobalAveragePooling2D
+    const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // Flatten
+    const hidden = tf.dropout(tf.relu(tf.matMul(flat, v.d1 as tf.Tensor2D)), 0.3, undefined, 3);
+    const p = tf.sigmoid(tf.add(tf.matMul(tf.concat([pooled, hidden], 1), v.d2 as tf.Tensor2D), v.c2));
+    const eps = 1e-7;
+    const y = tf.tensor2d([[1], [0], [1]]);
+    const bce = tf.neg(
+      tf.mean(tf.add(tf.mul(y, tf.log(tf.add(p, eps))), tf.mul(tf.sub(1, y), tf.log(tf.sub(1 + eps, p))))),
+    );
+    const logits = tf.matMul(pooled, v.d3 as tf.Tensor2D);
+    const cce = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3), logits);
+    return tf.add(bce, cce) as tf.Scalar;
+  }
+
+  async function gradients(backend: BackendName) {
+    await initBackend(backend, backend === 'wasm' ? { threads: 1 } : {});
+    const rng = new Random('chapter-grads');
+    const shapes: Record<string, number[]> = {
+      k1: [3, 3, 3, 8],
+      b1: [8],
+      k2: [3, 3, 8, 4],
+      d1: [3 * 3 * 4, 6],
+      d2: [10, 1],
+      c2: [1],
+      d3: [4, 3],
+    };
+    const v = Object.fromEntries(
+      Object.entries(shapes).map(([k, shape]) => {
+        const t = randomHost(rng, shape);
+        return [
+          k,
+          tf.tensor(
+            t.values.map((a) => a * 0.3),
+            shape,
+          ),
+        ];
+      }),
+    );
+    const x = tf.tensor4d(randomHost(rng, [3, 10, 10, 3]).values, [3, 10, 10, 3]);
+    const names = Object.keys(shapes);
+    const f = (...ts: tf.Tensor[]) => loss(Object.fromEntries(names.map((n, i) => [n, ts[i]])), x);
+    const grads = tf.grads(f)(names.map((n) => v[n]));
+    const values = await Promise.all(grads.map((g) => g.data()));
+    tf.dispose([...grads, ...Object.values(v), x]);
+    return values;
+  }
+
+  it('matches cpu for conv/pool/GAP/flatten/dense/dropout/sigmoid/softmax gradients', async () => {
+    const cpu = await gradients('cpu');
+    const wasm = await expectNoLeakedTensors(() => gradients('wasm'));
+    for (const [i, g] of wasm.entries())
+      expect(relativeError(g, cpu[i]), `gradient ${i}`).toBeLessThan(TOLERANCE);
+  });
+});
+
 describe('tfjs-layers can fit a convnet on wasm', () => {
   // tfjs-layers on wasm used to fail with "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'".
   function buildModel() {
