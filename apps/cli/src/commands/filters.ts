@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CliContext, positiveInt } from '../context';
+import { CliContext, numberIn, positiveInt } from '../context';
 import { CliUsageError } from '../errors';
 import { writeFilterPicture } from '../explain/filter-picture';
 import { isOccupied } from '../io/atomic';
@@ -11,6 +11,8 @@ interface FiltersOptions {
   count?: string;
   size?: string;
   steps: string;
+  inputScale: string;
+  stepSize: string;
 }
 
 /** `convkit filters MODEL --layer NAME`: filter patterns by gradient ascent (section 5.4.2). */
@@ -25,6 +27,12 @@ export function registerFilters(program: Command): void {
     .option('--count <n>', 'how many filters, from filter 0 (default: up to 64)')
     .option('--size <px>', 'pattern size (default: the model input size, or 64 when it takes any size)')
     .option('--steps <n>', 'gradient-ascent steps per pattern (the chapter: 40)', '40')
+    .option('--step-size <px>', 'gradient-ascent step in pixel units (the chapter: 1)', '1')
+    .option(
+      '--input-scale <f>',
+      "the model's input per pixel value: 1/255 for models trained on rescaled images (the default), 1 for 0-255 input such as VGG16",
+      String(1 / 255),
+    )
     .addHelpText(
       'after',
       '\nWrites --out (default filters-LAYER.png); an existing file is replaced only with --force.',
@@ -51,6 +59,8 @@ export function registerFilters(program: Command): void {
         size,
         steps,
         seed: ctx.seed,
+        stepSize: numberIn('--step-size', options.stepSize, 1, 1e-6, 1e6),
+        inputScale: numberIn('--input-scale', options.inputScale, 1 / 255, 1e-6, 1e6),
         progress,
       });
       ctx.result({ ...picture, steps, size, seed: ctx.seed }, [

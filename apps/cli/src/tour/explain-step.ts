@@ -34,21 +34,25 @@ export async function explainStep(t: TourContext, model: Sequential, data: TourD
     t.stage.path('pictures', 'activations'),
   );
 
-  // Filter patterns of the second conv layer.
+  // Filter patterns: an early conv layer (colours, textures) and the last one (parts: eyes, noses).
   const convs = convAndPoolingLayerNames(model).filter((n) => model.getLayer(n).className === 'Conv2D');
-  const filterLayer = convs[1] ?? convs[0];
-  const filterCount = Math.min(
-    s.filters.count,
-    (model.getLayer(filterLayer).outputShape.at(-1) as number) ?? 1,
-  );
-  const filterFile = t.stage.path('pictures', `filters-${filterLayer}.png`);
-  const filters = await writeFilterPicture(model, filterLayer, filterFile, {
-    count: filterCount,
-    size: s.imageSize,
-    steps: s.filters.steps,
-    seed: t.ctx.seed,
-    progress: t.ctx.progress(`filter patterns of ${filterLayer}`, filterCount, 'filters'),
-  });
+  const filterLayers = [...new Set(t.quick ? [convs.at(-1)!] : [convs[1] ?? convs[0], convs.at(-1)!])];
+  const filterPictures = [];
+  for (const layer of filterLayers) {
+    const count = Math.min(s.filters.count, (model.getLayer(layer).outputShape.at(-1) as number) ?? 1);
+    const file = t.stage.path('pictures', `filters-${layer}.png`);
+    filterPictures.push(
+      await writeFilterPicture(model, layer, file, {
+        count,
+        size: s.imageSize,
+        steps: s.filters.steps,
+        stepSize: s.filters.stepSize,
+        seed: t.ctx.seed,
+        inputScale: 1 / 255,
+        progress: t.ctx.progress(`filter patterns of ${layer}`, count, 'filters'),
+      }),
+    );
+  }
 
   // Grad-CAM on test images, half cats and half dogs.
   const picks = Array.from(
@@ -72,14 +76,15 @@ export async function explainStep(t: TourContext, model: Sequential, data: TourD
         height: p.height,
       })),
     },
-    filters: {
-      layer: filterLayer,
-      count: filters.filters,
+    filters: filterPictures.map((f) => ({
+      layer: f.layer,
+      count: f.filters,
       steps: s.filters.steps,
-      file: rel(t, filterFile),
-      width: filters.width,
-      height: filters.height,
-    },
+      stepSize: s.filters.stepSize,
+      file: rel(t, f.file),
+      width: f.width,
+      height: f.height,
+    })),
     gradcam: cams.map((c, i) => ({
       image: rel(t, picks[i]),
       label: CLASSES[i % 2],
@@ -110,18 +115,16 @@ export async function explainStep(t: TourContext, model: Sequential, data: TourD
   });
   t.sections.push({
     id: 'filters',
-    title: `Filter patterns of ${filterLayer}`,
+    title: 'Filter patterns',
     paragraphs: [
-      `Gradient ascent in input space (${s.filters.steps} steps from grey noise, gradients normalised by their RMS): the input that maximises each of the first ${filters.filters} filters of ${filterLayer}.`,
+      `Gradient ascent in input space (${s.filters.steps} steps of ${s.filters.stepSize} pixel units from grey noise, gradients normalised by their RMS): for each of the first filters of a layer, the input that makes it respond most. Early layers answer to colours and fine textures; the last conv layer to parts of faces. Filters that never fire stay noise.`,
     ],
-    images: [
-      {
-        src: rel(t, filterFile),
-        caption: `Filters 0-${filters.filters - 1} of ${filterLayer}`,
-        width: Math.min(900, filters.width * 2),
-        pixelated: true,
-      },
-    ],
+    images: filterPictures.map((f) => ({
+      src: rel(t, f.file),
+      caption: `Filters 0-${f.filters - 1} of ${f.layer}`,
+      width: Math.min(600, f.width * 2),
+      pixelated: true,
+    })),
   });
   t.sections.push({
     id: 'gradcam',

@@ -12,8 +12,8 @@ export interface TourSettings {
   plainEpochs: number;
   augmentedEpochs: number;
   dropout: number;
-  /** Filter patterns: how many filters, pattern size, gradient-ascent steps. */
-  filters: { count: number; size: number; steps: number };
+  /** Filter patterns: how many filters, pattern size, gradient-ascent steps and step size. */
+  filters: { count: number; size: number; steps: number; stepSize: number };
   gradcamImages: number;
   /** Fashion-MNIST: training samples, test samples, epochs. */
   fashion: { train: number; test: number; epochs: number };
@@ -28,14 +28,14 @@ export const FULL_TOUR: TourSettings = {
   validation: 100,
   test: 100,
   width: 0.5,
-  batchSize: 32,
+  batchSize: 16,
   learningRate: 1e-3,
   plainEpochs: 20,
   augmentedEpochs: 25,
   dropout: 0.5,
-  filters: { count: 16, size: 64, steps: 40 },
+  filters: { count: 16, size: 64, steps: 40, stepSize: 5 },
   gradcamImages: 4,
-  fashion: { train: 12000, test: 10000, epochs: 2 },
+  fashion: { train: 8000, test: 10000, epochs: 2 },
   vgg16: { train: 500, validation: 200, test: 200, epochs: 10 },
 };
 
@@ -51,7 +51,7 @@ export const QUICK_TOUR: TourSettings = {
   plainEpochs: 2,
   augmentedEpochs: 2,
   dropout: 0.5,
-  filters: { count: 4, size: 48, steps: 8 },
+  filters: { count: 4, size: 48, steps: 8, stepSize: 5 },
   gradcamImages: 2,
   fashion: { train: 1000, test: 1000, epochs: 1 },
   vgg16: { train: 40, validation: 20, test: 20, epochs: 2 },

@@ -101,6 +101,8 @@ export async function trainStep(
     });
     images.unshift({
       src: rel(t, preview),
+      width: (4 * s.imageSize + 12) * 3,
+      pixelated: true,
       caption: `Four random augmentations of ${first} (rotation 40, shifts 0.2, shear 0.2, zoom 0.2, flips)`,
     });
   }
