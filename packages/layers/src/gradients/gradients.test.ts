@@ -146,9 +146,20 @@ describe('registered gradients match finite differences', () => {
           dataFormat: 'NHWC',
           filterShape: fs,
         } as never) as tf.Tensor;
-        const byPatches = conv2dFilterGradJs(x, dy, fs as [number, number, number, number], strides, pad);
-        const diff = tf.max(tf.abs(tf.sub(byKernel, byPatches))).dataSync()[0];
+        const byJs = conv2dFilterGradJs(x, dy, fs as [number, number, number, number], strides, pad);
+        const diff = tf.max(tf.abs(tf.sub(byKernel, byJs))).dataSync()[0];
         const scale = tf.max(tf.abs(byKernel)).dataSync()[0];
+        const filter = spread(fs, -1, 1, 9);
+        const dxKernel = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+          strides,
+          pad,
+          dataFormat: 'NHWC',
+          inputShape: xs,
+        } as never) as tf.Tensor;
+        const dxJs = conv2dInputGradJs(dy, filter, xs as [number, number, number, number], strides, pad);
+        const dxDiff = tf.max(tf.abs(tf.sub(dxKernel, dxJs))).dataSync()[0];
+        const dxScale = tf.max(tf.abs(dxKernel)).dataSync()[0];
+        expect(dxDiff / dxScale, `dx ${JSON.stringify([xs, fs, strides, pad])}`).toBeLessThan(1e-5);
         expect(diff / scale, JSON.stringify([xs, fs, strides, pad])).toBeLessThan(1e-5);
       });
     }
