@@ -27,6 +27,8 @@ export interface BenchmarkResult {
 export interface Benchmark {
   name: string;
   description: string;
+  /** Long runs (minutes to half an hour) that `pnpm bench` skips unless named. */
+  onlyByName?: boolean;
   run(): Promise<BenchmarkResult>;
 }
 

@@ -21,7 +21,9 @@ const BENCHMARKS: Benchmark[] = [
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (process.argv.includes('--list')) {
-  for (const b of BENCHMARKS) console.log(`${b.name.padEnd(28)} ${b.description}`);
+  for (const b of BENCHMARKS) {
+    console.log(`${b.name.padEnd(28)} ${b.description}${b.onlyByName ? ' (runs only when named)' : ''}`);
+  }
   process.exit(0);
 }
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
@@ -34,6 +36,8 @@ if (unknown.length) {
 console.log(
   `convkit bench on node ${process.version}, ${process.platform}-${process.arch}; ratios are from this one run.`,
 );
-for (const bench of BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+for (const bench of BENCHMARKS.filter((b) =>
+  wanted.length === 0 ? !b.onlyByName : wanted.includes(b.name),
+)) {
   console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
 }

@@ -179,6 +179,7 @@ const EPOCHS = Number(process.env.CONVKIT_BENCH_FASHION_EPOCHS ?? 5);
  * >= 0.89) and wall time. Slow (minutes): run it by name, `pnpm bench fashion-mnist-accuracy`.
  */
 export const fashionMnistAccuracy: Benchmark = {
+  onlyByName: true,
   name: 'fashion-mnist-accuracy',
   description: `MNIST convnet, ${EPOCHS} epochs on Fashion-MNIST on wasm: test accuracy and wall time`,
   async run() {
