@@ -44,7 +44,7 @@ export function drawBuiltinImage(
   const rng = new Random(`convkit-builtin:${seed}:${label}:${index}:${size}`);
   const canvas = new Canvas(size, size);
   paintBackground(canvas, rng);
-  paintClutter(canvas, rng, rng.int(2, 6), 0.05, 0.2);
+  paintClutter(canvas, rng, rng.int(3, 8), 0.06, 0.24);
   const r = size * rng.uniform(0.19, 0.3);
   const margin = r * 0.6;
   const pose: HeadPose = {
@@ -55,8 +55,8 @@ export function drawBuiltinImage(
   };
   drawFace(canvas, pose, faceFeatures(label, rng), rng);
   // A few occluders in front, so a part of the animal is sometimes hidden.
-  paintClutter(canvas, rng, rng.int(0, 2), 0.04, 0.1);
-  const sigma = rng.uniform(0.005, 0.03);
+  paintClutter(canvas, rng, rng.int(0, 3), 0.04, 0.12);
+  const sigma = rng.uniform(0.01, 0.05);
   canvas.addNoise(() => rng.normal(0, sigma));
   return { width: size, height: size, channels: 3, data: canvas.toBytes() };
 }
