@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { convkit } from './testing/cli';
 
-const bin = fileURLToPath(new URL('../dist/convkit.js', import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const run = (...args: string[]) => convkit(args);
 
 describe('convkit (the built binary)', () => {
-  it('prints help and its version', () => {
-    const help = run('--help');
+  it('prints help and its version', async () => {
+    const help = await run('--help');
     expect(help.status).toBe(0);
     for (const command of [
       'tour',
@@ -27,18 +25,18 @@ describe('convkit (the built binary)', () => {
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
-    expect(run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await run('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('doctor prints a table in which cpu and wasm start', () => {
-    const r = run('doctor');
+  it('doctor prints a table in which cpu and wasm start', async () => {
+    const r = await run('doctor');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^cpu\s+yes\s+yes/m);
     expect(r.stdout).toMatch(/^wasm\s+yes\s+yes\s+\S+\s+simd=/m);
   });
 
-  it('doctor --json is machine-readable', () => {
-    const report = JSON.parse(run('doctor', '--json').stdout);
+  it('doctor --json is machine-readable', async () => {
+    const report = JSON.parse((await run('doctor', '--json')).stdout);
     expect(report.backends.map((b: { name: string }) => b.name)).toEqual([
       'cuda',
       'node',
@@ -49,8 +47,8 @@ describe('convkit (the built binary)', () => {
     ]);
   });
 
-  it('doctor --backend cuda without the package exits 2 with one line naming it', () => {
-    const r = run('doctor', '--backend', 'cuda');
+  it('doctor --backend cuda without the package exits 2 with one line naming it', async () => {
+    const r = await run('doctor', '--backend', 'cuda');
     expect(r.status).toBe(2);
     expect(
       r.stderr
@@ -62,19 +60,19 @@ describe('convkit (the built binary)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('--debug shows the stack', () => {
-    const r = run('--debug', 'doctor', '--backend', 'node');
+  it('--debug shows the stack', async () => {
+    const r = await run('--debug', 'doctor', '--backend', 'node');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
-  it('an unknown backend name exits 2 and lists the valid ones', () => {
-    const r = run('doctor', '--backend', 'gpu');
+  it('an unknown backend name exits 2 and lists the valid ones', async () => {
+    const r = await run('doctor', '--backend', 'gpu');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('Valid names: auto, cuda, node, webgpu, webgl, wasm, cpu');
   });
 
-  it('an unknown command exits 2', () => {
-    expect(run('nope').status).toBe(2);
+  it('an unknown command exits 2', async () => {
+    expect((await run('nope')).status).toBe(2);
   });
 });

@@ -6,12 +6,14 @@ import { convkit, errorLines, pngSize, tempDir } from '../testing/cli';
 describe('convkit augment-preview', () => {
   const tmp = tempDir();
   const data = join(tmp.dir, 'data');
-  beforeAll(() => {
-    expect(convkit(['dataset', '--per-class', '1', '--size', '48', '--out', data, '--quiet']).status).toBe(0);
+  beforeAll(async () => {
+    expect(
+      (await convkit(['dataset', '--per-class', '1', '--size', '48', '--out', data, '--quiet'])).status,
+    ).toBe(0);
   });
   afterAll(tmp.cleanup);
 
-  it('writes a grid of augmented versions, the same for the same seed', () => {
+  it('writes a grid of augmented versions, the same for the same seed', async () => {
     const a = join(tmp.dir, 'a.png');
     const args = [
       'augment-preview',
@@ -23,16 +25,18 @@ describe('convkit augment-preview', () => {
       '--columns',
       '3',
     ];
-    const r = convkit([...args, '--seed', '2', '--out', a, '--backend', 'cpu', '--json']);
+    const r = await convkit([...args, '--seed', '2', '--out', a, '--backend', 'cpu', '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ width: 3 * 40 + 2 * 4, height: 2 * 40 + 4, count: 6 });
     expect(pngSize(a)).toEqual({ width: 128, height: 84 });
     const b = join(tmp.dir, 'b.png');
-    expect(convkit([...args, '--seed', '2', '--out', b, '--backend', 'cpu', '--quiet']).status).toBe(0);
+    expect((await convkit([...args, '--seed', '2', '--out', b, '--backend', 'cpu', '--quiet'])).status).toBe(
+      0,
+    );
     expect(readFileSync(b)).toEqual(readFileSync(a));
   });
 
-  it('refuses to replace a file without --force, a missing image, a non-image and bad ranges (exit 2)', () => {
+  it('refuses to replace a file without --force, a missing image, a non-image and bad ranges (exit 2)', async () => {
     const taken = join(tmp.dir, 'taken.png');
     writeFileSync(taken, 'mine');
     const cases: [string[], RegExp][] = [
@@ -46,7 +50,7 @@ describe('convkit augment-preview', () => {
       [[join(data, 'cat.0.jpg'), '--target-size', '0', '--out', join(tmp.dir, 'z.png')], /--target-size/],
     ];
     for (const [args, message] of cases) {
-      const r = convkit(['augment-preview', ...args, '--backend', 'cpu']);
+      const r = await convkit(['augment-preview', ...args, '--backend', 'cpu']);
       expect(r.status, r.stderr).toBe(2);
       expect(errorLines(r.stderr)[0]).toMatch(message);
     }

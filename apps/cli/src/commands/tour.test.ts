@@ -11,9 +11,9 @@ describe('convkit tour --quick', () => {
   const out = join(tmp.dir, 'report');
   let results: Record<string, any>;
   let wall = 0;
-  beforeAll(() => {
+  beforeAll(async () => {
     const started = Date.now();
-    const r = convkit(['tour', '--quick', '--out', out, '--seed', '3', '--json'], {
+    const r = await convkit(['tour', '--quick', '--out', out, '--seed', '3', '--json'], {
       env: { KERAS_HOME: join(tmp.dir, 'no-keras') },
     });
     wall = (Date.now() - started) / 1000;
@@ -22,7 +22,7 @@ describe('convkit tour --quick', () => {
   }, 240_000);
   afterAll(tmp.cleanup);
 
-  it('writes index.html and results.json, and the JSON on stdout is results.json', () => {
+  it('writes index.html and results.json, and the JSON on stdout is results.json', async () => {
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(results);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const file of results.files.filter((f: string) => f.endsWith('.png'))) {
@@ -35,7 +35,7 @@ describe('convkit tour --quick', () => {
     expect(results.wallSeconds).toBeLessThan(wall);
   });
 
-  it('every promised picture is a PNG of the expected size', () => {
+  it('every promised picture is a PNG of the expected size', async () => {
     const s = QUICK_TOUR.imageSize;
     const expected: Record<string, { width: number; height: number }> = {
       'pictures/samples.png': { width: 8 * s + 9 * 2, height: 2 * s + 3 * 2 },
@@ -70,7 +70,7 @@ describe('convkit tour --quick', () => {
     }
   });
 
-  it('reports training, validation and test accuracy of both runs, in range', () => {
+  it('reports training, validation and test accuracy of both runs, in range', async () => {
     for (const run of ['plain', 'augmented']) {
       const r = results[run];
       expect(r.epochs).toBe(run === 'plain' ? QUICK_TOUR.plainEpochs : QUICK_TOUR.augmentedEpochs);
@@ -87,7 +87,7 @@ describe('convkit tour --quick', () => {
     expect(results.plain.dropout).toBe(0);
   });
 
-  it('says in one line how to get the VGG16 weights when they are missing', () => {
+  it('says in one line how to get the VGG16 weights when they are missing', async () => {
     expect(results.vgg16.status).toBe('skipped');
     expect(results.vgg16.reason).toMatch(
       /vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5.*convkit vgg16 download/,
@@ -102,9 +102,9 @@ describe('convkit tour --quick', () => {
     expect(f.test.acc).toBeLessThanOrEqual(1);
   });
 
-  it('does not clobber the report without --force, and exits 2', () => {
+  it('does not clobber the report without --force, and exits 2', async () => {
     writeFileSync(join(out, 'note.txt'), 'mine');
-    const r = convkit(['tour', '--quick', '--out', out]);
+    const r = await convkit(['tour', '--quick', '--out', out]);
     expect(r.status).toBe(2);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/already exists and is not empty.*--force/)]);
     expect(readFileSync(join(out, 'note.txt'), 'utf8')).toBe('mine');

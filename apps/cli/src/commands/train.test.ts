@@ -6,8 +6,8 @@ import { convkit, convkitAsync, errorLines, makeTrainedModel, pngSize, tempDir }
 
 const tmp = tempDir();
 let fx: { data: string; run: string; model: string };
-beforeAll(() => {
-  fx = makeTrainedModel(tmp.dir);
+beforeAll(async () => {
+  fx = await makeTrainedModel(tmp.dir);
 }, 120_000);
 afterAll(tmp.cleanup);
 
@@ -25,7 +25,7 @@ const small = [
 ];
 
 describe('convkit train', () => {
-  it('writes the model, the best model, the checkpoint, history, plots and classes', () => {
+  it('writes the model, the best model, the checkpoint, history, plots and classes', async () => {
     expect(readdirSync(fx.run).sort()).toEqual([
       'accuracy.png',
       'best',
@@ -47,10 +47,10 @@ describe('convkit train', () => {
     expect(existsSync(join(fx.run, 'checkpoint', 'training-state.json'))).toBe(true);
   });
 
-  it('--augment --dropout with --tensorboard writes Keras-style event files per epoch', () => {
+  it('--augment --dropout with --tensorboard writes Keras-style event files per epoch', async () => {
     const out = join(tmp.dir, 'aug');
     const tb = join(tmp.dir, 'tb');
-    const r = convkit([
+    const r = await convkit([
       'train',
       fx.data,
       ...small,
@@ -103,7 +103,7 @@ describe('convkit train', () => {
     expect(state.epochsDone).toBeGreaterThanOrEqual(2);
     expect(state.history.loss).toHaveLength(state.epochsDone);
     const done = state.epochsDone;
-    const r = convkit([
+    const r = await convkit([
       'train',
       fx.data,
       ...small,
@@ -121,7 +121,7 @@ describe('convkit train', () => {
     expect(result.history.loss).toHaveLength(done + 1);
   });
 
-  it('trains the mnist preset on IDX files', () => {
+  it('trains the mnist preset on IDX files', async () => {
     const dir = join(tmp.dir, 'idx');
     mkdirSync(dir, { recursive: true });
     const n = 64;
@@ -138,7 +138,7 @@ describe('convkit train', () => {
       );
     }
     const out = join(tmp.dir, 'mnist');
-    const r = convkit([
+    const r = await convkit([
       'train',
       dir,
       '--epochs',
@@ -155,12 +155,12 @@ describe('convkit train', () => {
     const result = JSON.parse(r.stdout);
     expect(Object.keys(result.history)).toEqual(['loss', 'acc', 'val_loss', 'val_acc']);
     expect(r.stderr).toContain('93,322 parameters');
-    const e = convkit(['evaluate', join(out, 'model'), dir, '--json', '--backend', 'wasm']);
+    const e = await convkit(['evaluate', join(out, 'model'), dir, '--json', '--backend', 'wasm']);
     expect(e.status, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout).samples).toBe(n);
   });
 
-  it('user errors exit 2 with one line', () => {
+  it('user errors exit 2 with one line', async () => {
     const cases: [string[], RegExp][] = [
       [['train', join(tmp.dir, 'nope')], /does not exist/],
       [['train', fx.data, '--preset', 'vgg'], /Unknown model preset 'vgg'. Valid presets: mnist, cats-dogs/],
@@ -187,7 +187,7 @@ describe('convkit train', () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const r = convkit([...args, '--backend', 'wasm']);
+      const r = await convkit([...args, '--backend', 'wasm']);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(errorLines(r.stderr)).toEqual([expect.stringMatching(message)]);
     }

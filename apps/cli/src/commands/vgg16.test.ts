@@ -24,7 +24,7 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
   const env = { KERAS_HOME: keras };
   const wasm = ['--backend', 'wasm', '--seed', '1'];
   let fx: { data: string; model: string };
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(models, { recursive: true });
     for (const [file, args] of [
       [notop, ['--variant', 'notop']],
@@ -33,13 +33,13 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
       const r = spawnSync(PYTHON, [SCRIPT, 'write', file, ...args], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
-    fx = makeTrainedModel(tmp.dir);
+    fx = await makeTrainedModel(tmp.dir);
   }, 240_000);
   afterAll(tmp.cleanup);
 
-  it('features: VGG16 features of every split, then a dense classifier on them', () => {
+  it('features: VGG16 features of every split, then a dense classifier on them', async () => {
     const out = join(tmp.dir, 'features');
-    const r = convkit(
+    const r = await convkit(
       ['features', fx.data, '--target-size', '32', '--epochs', '2', '--out', out, '--json', ...wasm],
       { env },
     );
@@ -52,9 +52,9 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
     expect(pngSize(join(out, 'accuracy.png'))).toEqual({ width: 640, height: 420 });
   });
 
-  it('fine-tune: classifier on the frozen base, then block5 unfrozen', () => {
+  it('fine-tune: classifier on the frozen base, then block5 unfrozen', async () => {
     const out = join(tmp.dir, 'fine');
-    const r = convkit(
+    const r = await convkit(
       [
         'fine-tune',
         fx.data,
@@ -79,7 +79,7 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
     expect(result.head.loss).toHaveLength(1);
     expect(result.fine.loss).toHaveLength(1);
     expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);
-    const bad = convkit(
+    const bad = await convkit(
       [
         'fine-tune',
         fx.data,
@@ -97,20 +97,21 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
     expect(errorLines(bad.stderr)[0]).toMatch(/No layer named 'block9_conv1'/);
   });
 
-  it('vgg16 convert: Keras .h5 to model.json + shards, float16 halves the bytes', () => {
+  it('vgg16 convert: Keras .h5 to model.json + shards, float16 halves the bytes', async () => {
     const a = JSON.parse(
-      convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f32'), '--json', ...wasm]).stdout,
+      (await convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f32'), '--json', ...wasm])).stdout,
     );
     const b = JSON.parse(
-      convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f16'), '--float16', '--json', ...wasm]).stdout,
+      (await convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f16'), '--float16', '--json', ...wasm]))
+        .stdout,
     );
     expect(a.includeTop).toBe(false);
     expect(a.weightBytes).toBe(14_714_688 * 4);
     expect(b.weightBytes).toBe(14_714_688 * 2);
     expect(readdirSync(join(tmp.dir, 'f16'))).toContain('model.json');
-    const again = convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f32'), ...wasm]);
+    const again = await convkit(['vgg16', 'convert', notop, join(tmp.dir, 'f32'), ...wasm]);
     expect(again.status).toBe(2);
-    const junk = convkit([
+    const junk = await convkit([
       'vgg16',
       'convert',
       join(tmp.dir, 'f32', 'model.json'),
@@ -121,9 +122,9 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
     expect(errorLines(junk.stderr)[0]).toMatch(/not a Keras HDF5 weights file/);
   });
 
-  it('predict --vgg16 decodes ImageNet classes; gradcam --vgg16 explains block5_conv3', () => {
+  it('predict --vgg16 decodes ImageNet classes; gradcam --vgg16 explains block5_conv3', async () => {
     const image = join(fx.data, 'test', 'cat', readdirSync(join(fx.data, 'test', 'cat'))[0]);
-    const p = convkit(['predict', image, '--vgg16', '--top', '3', '--json', ...wasm], { env });
+    const p = await convkit(['predict', image, '--vgg16', '--top', '3', '--json', ...wasm], { env });
     expect(p.status, p.stderr).toBe(0);
     const [prediction] = JSON.parse(p.stdout).predictions;
     expect(prediction.top).toHaveLength(3);
@@ -133,7 +134,7 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
       expect(typeof t.class).toBe('string');
     }
     const out = join(tmp.dir, 'cam');
-    const g = convkit(['gradcam', image, '--vgg16', '--out', out, '--json', ...wasm], { env });
+    const g = await convkit(['gradcam', image, '--vgg16', '--out', out, '--json', ...wasm], { env });
     expect(g.status, g.stderr).toBe(0);
     expect(JSON.parse(g.stdout).heatmaps[0]).toMatchObject({
       layer: 'block5_conv3',

@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +7,37 @@ import { fileURLToPath } from 'node:url';
 /** The built binary the tests run (build first: `pnpm --filter @convkit/cli build`). */
 export const BIN = fileURLToPath(new URL('../../dist/convkit.js', import.meta.url));
 
-/** Runs `convkit ...args` to completion with the cpu backend unless --backend is given. */
+/** What a finished `convkit` run gave: exit status and its output. */
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `convkit ...args` to completion. Asynchronous, so the test worker's event loop stays
+ * free while the binary trains (a blocked worker misses vitest's heartbeats).
+ */
 export function convkit(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    maxBuffer: 64 * 1024 * 1024,
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 
@@ -50,7 +71,7 @@ export function pngSize(path: string): { width: number; height: number } {
  * A small split data set (built-in images, 48x48, 8 train / 4 validation / 4 test per class)
  * and a model trained on it for one epoch (cats-dogs preset at quarter width), in `dir`.
  */
-export function makeTrainedModel(dir: string): { data: string; run: string; model: string } {
+export async function makeTrainedModel(dir: string): Promise<{ data: string; run: string; model: string }> {
   const flat = join(dir, 'kaggle');
   const data = join(dir, 'split');
   const run = join(dir, 'run');
@@ -78,7 +99,7 @@ export function makeTrainedModel(dir: string): { data: string; run: string; mode
     ],
   ];
   for (const args of steps) {
-    const r = convkit(args);
+    const r = await convkit(args);
     if (r.status !== 0) throw new Error(`convkit ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   }
   return { data, run, model: join(run, 'model') };
