@@ -1,3 +1,4 @@
+import { conv2d, dense, flatten, sequential } from '@convkit/layers';
 import { initBackend, type PixelImage } from '@convkit/tensor';
 import { expectNoLeakedTensors } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -149,6 +150,32 @@ describe('gradCam', () => {
       if (own) model.dispose();
     },
   );
+
+  it("explains a one-unit sigmoid output (the chapter's cats vs dogs net) as class 0", async () => {
+    const binary = sequential([
+      conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 3], seed: 5 }),
+      flatten(),
+      dense({ units: 1, activation: 'sigmoid', seed: 6 }),
+    ]);
+    const input = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 7);
+    const result = await gradCam(binary, input, {});
+    expect(result.classIndices).toEqual([0, 0]);
+    // Reference: d(output)/d(features), spatial mean per channel, weighted channel mean, ReLU, / max.
+    const { head, tail } = binary.splitAt(binary.layers[0].name);
+    const expected = tf.tidy(() => {
+      const features = head(input);
+      const grads = tf.grad((f: tf.Tensor) => tf.sum(tail(f)))(features);
+      const cam = tf.relu(tf.mean(tf.mul(features, tf.mean(grads, [1, 2], true)), 3));
+      return tf.divNoNan(cam, tf.max(cam, [1, 2], true));
+    });
+    const values = expected.dataSync();
+    result.heatmaps.forEach((h, i) =>
+      h.data.forEach((v, j) => expect(v).toBeCloseTo(values[i * h.data.length + j], 5)),
+    );
+    await expect(gradCam(binary, input, { classIndex: 1 })).rejects.toThrow(/out of range/);
+    tf.dispose([input, expected]);
+    binary.dispose();
+  });
 
   it('gives each image of a batch the heatmap it gets alone', async () => {
     const batch = await gradCam(model, x, { classIndex: [0, 4] });

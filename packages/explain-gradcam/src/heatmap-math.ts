@@ -22,7 +22,12 @@ export function gradCamFromFeatures(
     const grads = tf.grad((a: tf.Tensor) => {
       const s = score(a as tf.Tensor4D) as tf.Tensor2D;
       scores = tf.keep(s);
-      const mask = tf.cast(tf.oneHot(tf.tensor1d(classIndices, 'int32'), s.shape[1]), 'float32');
+      // Not tf.oneHot: it needs depth >= 2, and a one-unit sigmoid output (the chapter's cats vs dogs) has 1.
+      const columns = tf.range(0, s.shape[1], 1, 'int32');
+      const mask = tf.cast(
+        tf.equal(tf.expandDims(tf.tensor1d(classIndices, 'int32'), 1), columns),
+        'float32',
+      );
       return tf.sum(tf.mul(s, mask));
     })(features);
     const weights = tf.mean(grads, [1, 2], true);
