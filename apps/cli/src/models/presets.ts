@@ -44,7 +44,8 @@ export function checkPreset(name: string): PresetName {
 export function buildPreset(name: PresetName, options: PresetOptions): Sequential {
   const { inputShape, classes, dropout: rate = 0, width = 1 } = options;
   const w = (n: number) => Math.max(1, Math.round(n * width));
-  const output =
+  // Made last, after the other layers, so the names run in order (dense, dense_1) as in Keras.
+  const output = () =>
     classes === 2
       ? dense({ units: 1, activation: 'sigmoid' })
       : dense({ units: classes, activation: 'softmax' });
@@ -59,7 +60,7 @@ export function buildPreset(name: PresetName, options: PresetOptions): Sequentia
       flatten(),
       ...(rate > 0 ? [dropout({ rate })] : []),
       dense({ units: w(64), activation: 'relu' }),
-      output,
+      output(),
     ]);
   }
   checkFits(inputShape, 4, 'cats-dogs');
@@ -75,7 +76,7 @@ export function buildPreset(name: PresetName, options: PresetOptions): Sequentia
     flatten(),
     ...(rate > 0 ? [dropout({ rate })] : []),
     dense({ units: w(512), activation: 'relu' }),
-    output,
+    output(),
   ]);
 }
 
