@@ -28,8 +28,8 @@ export interface BackendInfo {
 /** Options for `initBackend`; they apply to the backends they name and are ignored by the others. */
 export interface InitBackendOptions {
   /**
-   * wasm: threads for XNNPACK (1 to 8). Default in node: $CONVKIT_WASM_THREADS if set, else half
-   * the logical CPUs (1 to 8). More than 1 runs tfjs-backend-wasm's threaded SIMD build over
+   * wasm: threads for XNNPACK (1 to 8). Default in node: $CONVKIT_WASM_THREADS if set, else one
+   * per physical core (1 to 8). More than 1 runs tfjs-backend-wasm's threaded SIMD build over
    * worker_threads; 1 the single-threaded build. Fixed once the wasm backend has started in a
    * process.
    */

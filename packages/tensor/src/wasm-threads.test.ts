@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConvkitUsageError } from './errors';
 import { initBackend } from './init-backend';
-import { threadsFromEnv, wasmThreading } from './wasm-threads';
+import { threadsFromEnv, threadsPerCore, wasmThreading } from './wasm-threads';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,6 +49,16 @@ describe("initBackend('wasm', { threads })", () => {
       /threads must be an integer from 1 to 8, got 0/,
     );
     await expect(initBackend('wasm', { threads: 2.5 })).rejects.toThrow(/got 2.5/);
+  });
+
+  it('counts the logical CPUs per core from Linux sibling lists', () => {
+    expect(threadsPerCore('0\n')).toBe(1);
+    expect(threadsPerCore('0,64\n')).toBe(2);
+    expect(threadsPerCore('0-1')).toBe(2);
+    expect(threadsPerCore('0-3,8-11')).toBe(8);
+    expect(threadsPerCore(undefined)).toBeUndefined();
+    expect(threadsPerCore('')).toBeUndefined();
+    expect(threadsPerCore('cpu0')).toBeUndefined();
   });
 
   it('reads CONVKIT_WASM_THREADS and names the variable when it is wrong', () => {

@@ -6,7 +6,7 @@ import { importOptional, isNode } from './runtime';
 export interface WasmOptions {
   /**
    * Threads XNNPACK may use (1 to 8). In node the default is $CONVKIT_WASM_THREADS if set,
-   * else half the logical CPUs (at least 1, at most 8); more than 1 uses tfjs-backend-wasm's
+   * else one per physical core (at least 1, at most 8); more than 1 uses tfjs-backend-wasm's
    * threaded SIMD build on worker_threads, 1 the single-threaded SIMD build. In a browser the default is tfjs's own choice (threads only on
    * cross-origin-isolated pages). Fixed once the wasm backend has started in a process.
    */
@@ -149,11 +149,33 @@ async function defaultNodeThreads(): Promise<number> {
   const fromEnv = threadsFromEnv(process.env[WASM_THREADS_ENV]);
   if (fromEnv !== undefined) return fromEnv;
   const os = await importOptional<typeof import('node:os')>('node:os');
+  const fs = await importOptional<typeof import('node:fs')>('node:fs');
   const cpus = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
-  // Half the logical CPUs, as tfjs-backend-wasm itself sizes its pool (logical CPUs are often
-  // hyperthreads): on a 2-CPU machine that is 1, where a second pool thread competing with the
-  // main thread and everything else running was measured slower, not faster.
-  return Math.max(1, Math.min(Math.floor(cpus / 2), MAX_THREADS));
+  const perCore = fs ? threadsPerCore(readSiblings(fs)) : undefined;
+  // One thread per physical core, as PyTorch sizes its pool: hyperthreads share a core's SIMD
+  // units. Where the topology cannot be read, half the logical CPUs, as tfjs sizes its own pool.
+  return Math.max(1, Math.min(Math.floor(cpus / (perCore ?? 2)), MAX_THREADS));
+}
+
+/** Linux's list of the logical CPUs sharing cpu0's core, or undefined elsewhere. */
+function readSiblings(fs: typeof import('node:fs')): string | undefined {
+  try {
+    return fs.readFileSync('/sys/devices/system/cpu/cpu0/topology/thread_siblings_list', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Logical CPUs per physical core from a sibling list such as "0", "0,64" or "0-1"; undefined if unreadable. */
+export function threadsPerCore(siblings: string | undefined): number | undefined {
+  if (!siblings?.trim()) return undefined;
+  let count = 0;
+  for (const part of siblings.trim().split(',')) {
+    const [from, to = from] = part.split('-').map(Number);
+    if (!(Number.isInteger(from) && Number.isInteger(to) && to >= from)) return undefined;
+    count += to - from + 1;
+  }
+  return count;
 }
 
 /**
