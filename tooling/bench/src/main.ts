@@ -1,4 +1,5 @@
 import { augmentThroughput } from './benchmarks/augment-throughput';
+import { augmentedFit } from './benchmarks/augmented-fit';
 import { conv2dForward } from './benchmarks/conv2d-forward';
 import { dataSplit } from './benchmarks/data-split';
 import { explain } from './benchmarks/explain';
@@ -15,6 +16,7 @@ const BENCHMARKS: Benchmark[] = [
   dataSplit,
   vgg16Features,
   augmentThroughput,
+  augmentedFit,
   wasmConvGrads,
   explain,
 ];

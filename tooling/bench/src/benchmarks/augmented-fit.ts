@@ -1,0 +1,304 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRandom, initBackend, type PixelImage } from '@convkit/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+// The bench has no package dependency on these packages; it runs their sources through tsx.
+import {
+  type ImageDataGeneratorOptions,
+  imageDataGenerator,
+} from '../../../../packages/image-augment/src/node';
+import { resizeImage } from '../../../../packages/image-io/src/index';
+import { readImage, writeJpeg } from '../../../../packages/image-io/src/node';
+import {
+  type Callback,
+  conv2d,
+  dense,
+  dropout,
+  flatten,
+  maxPooling2d,
+  rmsprop,
+  type Sequential,
+  sequential,
+  setSeed,
+} from '../../../../packages/layers/src/index';
+import type { Benchmark, Measurement } from '../harness';
+
+const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
+const PHOTOS = [
+  'chelsea.png',
+  'coffee.png',
+  'astronaut.png',
+  'rocket.jpg',
+  'motorcycle_left.png',
+  'retina.jpg',
+];
+/** JPEGs per class in the made-up cats/dogs folder. */
+const PER_CLASS = 100;
+/** Batch size (the chapter's listing 5.12 uses 32 for the augmented run). */
+const BATCH = 32;
+/** Timed training steps per round and side, after one untimed step (CONVKIT_BENCH_AUGFIT_STEPS overrides). */
+const STEPS = Number(process.env.CONVKIT_BENCH_AUGFIT_STEPS ?? 4);
+/** Rounds; each trains every side in turn, so a load change on the shared machine hits all alike. */
+const ROUNDS = Number(process.env.CONVKIT_BENCH_AUGFIT_ROUNDS ?? 3);
+
+/** Listing 5.11's augmentation, with rescale. */
+const CHAPTER: ImageDataGeneratorOptions = {
+  rescale: 1 / 255,
+  rotationRange: 40,
+  widthShiftRange: 0.2,
+  heightShiftRange: 0.2,
+  shearRange: 0.2,
+  zoomRange: 0.2,
+  horizontalFlip: true,
+  fillMode: 'nearest',
+};
+const RESCALE_ONLY: ImageDataGeneratorOptions = { rescale: 1 / 255 };
+
+const AUGMENTED = 'fit, chapter augmentation';
+const PLAIN = 'fit, rescale only';
+const IN_MEMORY = 'fit, in-memory tensors';
+
+/** The chapter's cats-vs-dogs convnet (section 5.2, with dropout as in listing 5.13): 3,453,121 parameters. */
+function catsDogsConvnet(): Sequential {
+  setSeed(1);
+  const model = sequential([
+    conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [150, 150, 3] }),
+    maxPooling2d({ poolSize: 2 }),
+    conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+    maxPooling2d({ poolSize: 2 }),
+    conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
+    maxPooling2d({ poolSize: 2 }),
+    conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
+    maxPooling2d({ poolSize: 2 }),
+    flatten(),
+    dropout({ rate: 0.5 }),
+    dense({ units: 512, activation: 'relu' }),
+    dense({ units: 1, activation: 'sigmoid' }),
+  ]);
+  model.compile({
+    optimizer: rmsprop({ learningRate: 1e-4 }),
+    loss: 'binary_crossentropy',
+    metrics: ['acc'],
+  });
+  return model;
+}
+
+/** Smooth random colour fields, when skimage's photos are not installed. */
+function syntheticPicture(rng: ReturnType<typeof createRandom>, width: number, height: number): PixelImage {
+  const data = new Uint8Array(width * height * 3);
+  const f = [rng.uniform(0.005, 0.05), rng.uniform(0.005, 0.05), rng.uniform(0, 6)];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) {
+        const v = 128 + 100 * Math.sin(f[0] * x * (c + 1) + f[1] * y + f[2] * c) + rng.uniform(-20, 20);
+        data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, v));
+      }
+  return { width, height, channels: 3, data };
+}
+
+/**
+ * A Dogs-vs-Cats-like folder: 2 classes x PER_CLASS JPEGs (quality 90, 300-500 px on the long side),
+ * random crops of Debian's python3-skimage photos (or synthetic pictures without them), from a seed.
+ */
+async function makePhotos(dir: string): Promise<string> {
+  const rng = createRandom('augmented-fit');
+  const haveSkimage = PHOTOS.every((p) => existsSync(join(SKIMAGE, p)));
+  const sources = haveSkimage
+    ? await Promise.all(PHOTOS.map((p) => readImage(join(SKIMAGE, p), { colorMode: 'rgb' })))
+    : [];
+  for (const cls of ['cats', 'dogs']) {
+    for (let i = 0; i < PER_CLASS; i++) {
+      const long = rng.int(300, 501);
+      let out: PixelImage;
+      if (haveSkimage) {
+        const src = sources[rng.int(0, sources.length)];
+        const w = rng.int(Math.min(src.width, 200), src.width + 1);
+        const h = rng.int(Math.min(src.height, 200), src.height + 1);
+        const x0 = rng.int(0, src.width - w + 1);
+        const y0 = rng.int(0, src.height - h + 1);
+        const crop = new Uint8Array(w * h * 3);
+        for (let y = 0; y < h; y++) {
+          const from = ((y0 + y) * src.width + x0) * 3;
+          crop.set(src.data.subarray(from, from + w * 3), y * w * 3);
+        }
+        const s = long / Math.max(w, h);
+        out = resizeImage(
+          { width: w, height: h, channels: 3, data: crop },
+          Math.max(1, Math.round(w * s)),
+          Math.max(1, Math.round(h * s)),
+          'bilinear',
+        );
+      } else {
+        out = syntheticPicture(rng, long, rng.int(Math.round(long * 0.6), long + 1));
+      }
+      await writeJpeg(join(dir, cls, `${cls.slice(0, -1)}.${i}.jpg`), out, 90);
+    }
+  }
+  return haveSkimage
+    ? `crops of skimage's ${PHOTOS.join(', ')}`
+    : `synthetic pictures (${SKIMAGE} not found: install python3-skimage for photos)`;
+}
+
+/** One timed round: training samples per second and CPU time per sample (every thread of the process). */
+interface Round {
+  perSecond: number;
+  cpuMsPerSample: number;
+  /** Milliseconds per step that fit spent between steps: waiting for and assembling the next batch. */
+  inputMsPerStep: number;
+}
+
+/**
+ * Trains `model` for 1 + STEPS steps and times the last STEPS (from the end of the first step to the
+ * end of the last: the input pipeline is running by then, as in a long fit).
+ */
+async function timedFit(train: (callbacks: Callback[]) => Promise<unknown>): Promise<Round> {
+  let start = 0;
+  let cpu = process.cpuUsage();
+  let end = 0;
+  let samples = 0;
+  let waited = 0;
+  const timer: Callback = {
+    onBatchBegin(batch) {
+      if (batch > 0) waited += performance.now() - end;
+    },
+    onBatchEnd(batch, logs) {
+      end = performance.now();
+      if (batch === 0) {
+        start = end;
+        cpu = process.cpuUsage();
+      } else samples += logs.size;
+    },
+  };
+  await train([timer]);
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: samples / ((end - start) / 1000),
+    cpuMsPerSample: (used.user + used.system) / 1000 / samples,
+    inputMsPerStep: waited / STEPS,
+  };
+}
+
+/** Fit fed by flowFromDirectory with a generator's options (a fresh iterator per round, as a new fit call gets). */
+function fromDirectory(
+  model: Sequential,
+  dir: string,
+  options: ImageDataGeneratorOptions,
+  round: number,
+): () => Promise<Round> {
+  return () => {
+    const source = imageDataGenerator(options).flowFromDirectory(dir, {
+      targetSize: [150, 150],
+      batchSize: BATCH,
+      classMode: 'binary',
+      seed: round + 1,
+      onInfo: () => {},
+    });
+    return timedFit((callbacks) => model.fit(source, { stepsPerEpoch: STEPS + 1, epochs: 1, callbacks }));
+  };
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const range = (values: number[], digits = 1) =>
+  `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+
+/**
+ * Issue 9's augmentation goal: the chapter's cats-vs-dogs convnet trained on wasm from
+ * flowFromDirectory with listing 5.11's augmentation, against rescaling only (and against
+ * pre-decoded tensors in memory), in alternating rounds. Goal: augmented >= 0.9 x rescale only.
+ */
+export const augmentedFit: Benchmark = {
+  name: 'augmented-fit',
+  description: `chapter 5.2 cats-vs-dogs convnet on wasm, fit from flowFromDirectory (150x150, batch ${BATCH}) with vs without augmentation, samples/s`,
+  async run() {
+    const dir = await mkdtemp(join(tmpdir(), 'convkit-augmented-fit-'));
+    const notes: string[] = [];
+    const load = [loadavg()[0]];
+    let pictures: string;
+    let x: tf.Tensor4D | undefined;
+    let y: tf.Tensor1D | undefined;
+    const rounds: Record<string, Round[]> = { [AUGMENTED]: [], [PLAIN]: [], [IN_MEMORY]: [] };
+    try {
+      pictures = await makePhotos(dir);
+      await initBackend('wasm');
+      // The same pictures, decoded and rescaled once (what training from memory sees).
+      const plainSource = imageDataGenerator(RESCALE_ONLY).flowFromDirectory(dir, {
+        targetSize: [150, 150],
+        batchSize: 2 * PER_CLASS,
+        shuffle: false,
+        classMode: 'binary',
+        onInfo: () => {},
+      });
+      const it = plainSource[Symbol.asyncIterator]();
+      [x, y] = (await it.next()).value as [tf.Tensor4D, tf.Tensor1D];
+      await it.return?.();
+      const models = {
+        [AUGMENTED]: catsDogsConvnet(),
+        [PLAIN]: catsDogsConvnet(),
+        [IN_MEMORY]: catsDogsConvnet(),
+      };
+      // One untimed step each: kernels compiled, optimizer state allocated.
+      for (const [label, model] of Object.entries(models)) {
+        await (label === IN_MEMORY
+          ? model.fit(tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH), { batchSize: BATCH, epochs: 1 })
+          : fromDirectory(model, dir, label === AUGMENTED ? CHAPTER : RESCALE_ONLY, 99)());
+      }
+      const memX = x;
+      const memY = y;
+      for (let r = 0; r < ROUNDS; r++) {
+        rounds[AUGMENTED].push(await fromDirectory(models[AUGMENTED], dir, CHAPTER, r)());
+        rounds[PLAIN].push(await fromDirectory(models[PLAIN], dir, RESCALE_ONLY, r)());
+        const n = (STEPS + 1) * BATCH;
+        const [bx, by] = tf.tidy(() => {
+          const idx = tf.tensor1d(
+            Int32Array.from({ length: n }, (_, i) => (i + r * n) % memX.shape[0]),
+            'int32',
+          );
+          return [tf.gather(memX, idx), tf.gather(memY, idx)];
+        });
+        rounds[IN_MEMORY].push(
+          await timedFit((callbacks) =>
+            models[IN_MEMORY].fit(bx, by, { batchSize: BATCH, epochs: 1, shuffle: false, callbacks }),
+          ),
+        );
+        tf.dispose([bx, by]);
+        load.push(loadavg()[0]);
+      }
+      for (const model of Object.values(models)) model.dispose();
+    } finally {
+      if (x) x.dispose();
+      if (y) y.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+    const measurements: Measurement[] = Object.entries(rounds).map(([label, rs]) => ({
+      label,
+      perSecond: median(rs.map((r) => r.perSecond)),
+      unit: 'samples/s',
+      note: `median of ${rs.length} rounds, range ${range(
+        rs.map((r) => r.perSecond),
+        2,
+      )}; CPU ${median(rs.map((r) => r.cpuMsPerSample)).toFixed(0)} ms/sample; fit waited ${range(
+        rs.map((r) => r.inputMsPerStep),
+        0,
+      )} ms/step for input`,
+    }));
+    const perRound = rounds[AUGMENTED].map((a, i) => a.perSecond / rounds[PLAIN][i].perSecond);
+    notes.push(
+      `augmented / rescale only, round by round: ${perRound.map((v) => v.toFixed(3)).join(', ')} (range ${range(perRound, 3)})`,
+      `${ROUNDS} rounds x ${STEPS} timed steps of ${BATCH} per side (after one untimed step); ${2 * PER_CLASS} JPEGs (${pictures}); 1-minute load average ${range(load, 2)} over the run.`,
+      "CPU ms/sample counts every thread of the process (training, decoding, augmentation). 'Waited' is fit's time between steps (pulling the next batch: its main-thread work, or waiting for reads): what the input pipeline costs the training thread.",
+    );
+    return {
+      measurements,
+      ratios: [
+        { of: AUGMENTED, over: PLAIN, goal: 0.9 },
+        { of: PLAIN, over: IN_MEMORY },
+      ],
+      notes,
+    };
+  },
+};
