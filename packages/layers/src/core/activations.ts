@@ -40,9 +40,6 @@ const FNS: Record<ActivationName, Fn> = {
   swish: (x) => tf.mul(x, tf.sigmoid(x)),
 };
 
-/** Activations tfjs-core can fuse into conv2d/matMul (their gradients are defined when fused). */
-export const FUSABLE: ReadonlySet<string> = new Set(['linear', 'relu']);
-
 /** Checks an activation name (null/undefined mean 'linear'), naming the layer in errors. */
 export function checkActivation(name: string | null | undefined, layer: string): ActivationName {
   const a = (name ?? 'linear') as ActivationName;

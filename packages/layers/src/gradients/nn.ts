@@ -178,49 +178,87 @@ export function maxPoolGradJs(
   return tf.tensor(dx, x.shape);
 }
 
+/**
+ * The input and filter gradients of an NHWC conv2d (dilation 1) with output gradient `dy`, as
+ * lazy functions: the engine calls only those of the inputs that need a gradient. Shared by
+ * the Conv2D and FusedConv2D gradients.
+ */
+export function conv2dGradFuncs(
+  dy: T,
+  x: T,
+  filter: T,
+  attrs: tf.NamedAttrMap,
+): { x: () => T; filter: () => T } {
+  const dilations = attrs.dilations as number | [number, number] | undefined;
+  const d =
+    dilations === undefined ? [1, 1] : typeof dilations === 'number' ? [dilations, dilations] : dilations;
+  if (d.some((v) => v !== 1))
+    usageError('Gradients of conv2d with dilation rates above 1 are not supported.');
+  if (attrs.dataFormat !== 'NHWC')
+    usageError(`Gradients of conv2d need dataFormat NHWC; found ${attrs.dataFormat}.`);
+  const common = {
+    strides: attrs.strides,
+    pad: attrs.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: attrs.dimRoundingMode,
+  };
+  return {
+    x: () =>
+      JS_GRAD_BACKENDS.has(tf.getBackend())
+        ? conv2dInputGradJs(
+            dy,
+            filter,
+            x.shape as [number, number, number, number],
+            attrs.strides as number | [number, number],
+            attrs.pad,
+            attrs.dimRoundingMode,
+          )
+        : runKernel('Conv2DBackpropInput', { dy, filter }, { ...common, inputShape: x.shape }),
+    filter: () =>
+      JS_GRAD_BACKENDS.has(tf.getBackend())
+        ? conv2dFilterGradJs(
+            x,
+            dy,
+            filter.shape as [number, number, number, number],
+            attrs.strides as number | [number, number],
+            attrs.pad,
+            attrs.dimRoundingMode,
+          )
+        : runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape }),
+  };
+}
+
+/**
+ * The gradients of a (batched) matrix product a . b with output gradient `dy` (transposeA and
+ * transposeB from `attrs`), as lazy functions. Shared by BatchMatMul and _FusedMatMul.
+ */
+export function batchMatMulGradFuncs(dy: T, a: T, b: T, attrs: tf.NamedAttrMap): { a: () => T; b: () => T } {
+  const ta = Boolean(attrs.transposeA);
+  const tb = Boolean(attrs.transposeB);
+  const g = dy;
+  const mm = (p: T, q: T, tp: boolean, tq: boolean) => tf.matMul(p, q, tp, tq);
+  const da = () =>
+    unbroadcast(!ta ? mm(g, b, false, !tb) : tb ? mm(b, g, true, true) : mm(b, g, false, true), a.shape);
+  const db = () =>
+    unbroadcast(
+      !tb
+        ? ta
+          ? mm(a, g, false, false)
+          : mm(a, g, true, false)
+        : ta
+          ? mm(g, a, true, true)
+          : mm(g, a, true, false),
+      b.shape,
+    );
+  return { a: da, b: db };
+}
+
 /** Gradients of convolution, pooling, matrix product and resize kernels (through the backends' backprop kernels). */
 export const NN_GRADIENTS: GradConfig[] = [
   {
     kernelName: 'Conv2D',
     inputsToSave: ['x', 'filter'],
-    gradFunc: (dy, [x, filter], attrs) => {
-      const dilations = attrs.dilations as number | [number, number];
-      const d = typeof dilations === 'number' ? [dilations, dilations] : dilations;
-      if (d.some((v) => v !== 1))
-        usageError('Gradients of conv2d with dilation rates above 1 are not supported.');
-      if (attrs.dataFormat !== 'NHWC')
-        usageError(`Gradients of conv2d need dataFormat NHWC; found ${attrs.dataFormat}.`);
-      const common = {
-        strides: attrs.strides,
-        pad: attrs.pad,
-        dataFormat: 'NHWC',
-        dimRoundingMode: attrs.dimRoundingMode,
-      };
-      return {
-        x: () =>
-          JS_GRAD_BACKENDS.has(tf.getBackend())
-            ? conv2dInputGradJs(
-                dy as T,
-                filter,
-                x.shape as [number, number, number, number],
-                attrs.strides as number | [number, number],
-                attrs.pad,
-                attrs.dimRoundingMode,
-              )
-            : runKernel('Conv2DBackpropInput', { dy: dy as T, filter }, { ...common, inputShape: x.shape }),
-        filter: () =>
-          JS_GRAD_BACKENDS.has(tf.getBackend())
-            ? conv2dFilterGradJs(
-                x,
-                dy as T,
-                filter.shape as [number, number, number, number],
-                attrs.strides as number | [number, number],
-                attrs.pad,
-                attrs.dimRoundingMode,
-              )
-            : runKernel('Conv2DBackpropFilter', { x, dy: dy as T }, { ...common, filterShape: filter.shape }),
-      };
-    },
+    gradFunc: (dy, [x, filter], attrs) => conv2dGradFuncs(dy as T, x, filter, attrs),
   },
   {
     kernelName: 'MaxPool',
@@ -269,26 +307,7 @@ export const NN_GRADIENTS: GradConfig[] = [
   {
     kernelName: 'BatchMatMul',
     inputsToSave: ['a', 'b'],
-    gradFunc: (dy, [a, b], attrs) => {
-      const ta = attrs.transposeA as boolean;
-      const tb = attrs.transposeB as boolean;
-      const g = dy as T;
-      const mm = (p: T, q: T, tp: boolean, tq: boolean) => tf.matMul(p, q, tp, tq);
-      const da = () =>
-        unbroadcast(!ta ? mm(g, b, false, !tb) : tb ? mm(b, g, true, true) : mm(b, g, false, true), a.shape);
-      const db = () =>
-        unbroadcast(
-          !tb
-            ? ta
-              ? mm(a, g, false, false)
-              : mm(a, g, true, false)
-            : ta
-              ? mm(g, a, true, true)
-              : mm(g, a, true, false),
-          b.shape,
-        );
-      return { a: da, b: db };
-    },
+    gradFunc: (dy, [a, b], attrs) => batchMatMulGradFuncs(dy as T, a, b, attrs),
   },
   {
     kernelName: 'ResizeBilinear',

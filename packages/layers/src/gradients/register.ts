@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BINARY_GRADIENTS, UNARY_GRADIENTS } from './elementwise';
+import { FUSED_GRADIENTS } from './fused';
 import { NN_GRADIENTS } from './nn';
 import { REDUCTION_GRADIENTS } from './reductions';
 import { SHAPE_GRADIENTS } from './shape-ops';
@@ -21,6 +22,7 @@ export const GRADIENTS: readonly tf.GradConfig[] = [
   ...REDUCTION_GRADIENTS,
   ...SHAPE_GRADIENTS,
   ...NN_GRADIENTS,
+  ...FUSED_GRADIENTS,
 ];
 
 /**

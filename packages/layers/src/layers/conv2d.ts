@@ -1,6 +1,6 @@
 import type { Random } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ActivationName, activate, checkActivation, FUSABLE } from '../core/activations';
+import { type ActivationName, activate, checkActivation } from '../core/activations';
 import { usageError } from '../core/errors';
 import {
   getInitializer,
@@ -12,6 +12,7 @@ import { baseArgsFromConfig, Layer, type LayerArgs, type LayerWeight } from '../
 import { layerRandom } from '../core/seed';
 import { formatShape, type Shape, toPair } from '../core/shape';
 import { convOutputLength, type Padding } from './conv-utils';
+import { fusedActivation, fusedConv2d, useFusedKernel } from './fused-ops';
 
 /** Options of `conv2d` (Keras's Conv2D arguments, camelCase). */
 export interface Conv2DArgs extends LayerArgs {
@@ -115,31 +116,25 @@ export class Conv2D extends Layer {
     const kernel = this.kernel!.variable as tf.Tensor4D;
     const bias = this.bias?.variable;
     const dilated = this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1;
-    if (dilated || tf.engine().state.gradientDepth > 0) {
-      // Under a gradient tape, plain ops: their registered gradients are computed lazily, so the
-      // first layer never pays for a gradient with respect to the input images. (tfjs-core's
-      // fused conv2d computes every gradient eagerly and has none for dilations > 1.)
-      let y: tf.Tensor = tf.conv2d(
-        x as tf.Tensor4D,
-        kernel,
-        this.strides,
-        this.padding,
-        'NHWC',
-        this.dilationRate,
-      );
-      if (bias) y = tf.add(y, bias);
-      return activate(this.activation, y);
+    const fused = fusedActivation(this.activation);
+    if (!dilated && useFusedKernel('FusedConv2D', bias !== undefined, fused)) {
+      // One FusedConv2D kernel for conv + bias (+ relu), in training too: convkit registers its
+      // gradient with lazy per-input functions, so the first layer still never computes a
+      // gradient for the input images.
+      const y = fusedConv2d(x as tf.Tensor4D, kernel, bias, this.strides, this.padding, fused);
+      return fused === this.activation ? y : activate(this.activation, y);
     }
-    const fuse = FUSABLE.has(this.activation);
-    const y = tf.fused.conv2d({
-      x: x as tf.Tensor4D,
-      filter: kernel,
-      strides: this.strides,
-      pad: this.padding,
-      bias,
-      activation: fuse ? (this.activation as 'relu' | 'linear') : 'linear',
-    });
-    return fuse ? y : activate(this.activation, y);
+    // Plain ops (dilations, backends without the fused kernel): their gradients are lazy too.
+    let y: tf.Tensor = tf.conv2d(
+      x as tf.Tensor4D,
+      kernel,
+      this.strides,
+      this.padding,
+      'NHWC',
+      this.dilationRate,
+    );
+    if (bias) y = tf.add(y, bias);
+    return activate(this.activation, y);
   }
 
   override getConfig(): Record<string, unknown> {

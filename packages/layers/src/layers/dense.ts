@@ -1,6 +1,6 @@
 import type { Random } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ActivationName, activate, checkActivation, FUSABLE } from '../core/activations';
+import { type ActivationName, activate, checkActivation } from '../core/activations';
 import { usageError } from '../core/errors';
 import {
   getInitializer,
@@ -12,6 +12,7 @@ import { baseArgsFromConfig, Layer, type LayerArgs, type LayerWeight } from '../
 import { layerRandom } from '../core/seed';
 import { formatShape, type Shape } from '../core/shape';
 import { rejectUnsupported } from './conv2d';
+import { fusedActivation, fusedMatMul, useFusedKernel } from './fused-ops';
 
 /** Options of `dense` (Keras's Dense arguments, camelCase). */
 export interface DenseArgs extends LayerArgs {
@@ -85,21 +86,18 @@ export class Dense extends Layer {
   protected call(x: tf.Tensor): tf.Tensor {
     const rank = x.rank;
     const x2 = rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, x.shape[rank - 1]]);
+    const kernel = this.kernel!.variable as tf.Tensor2D;
+    const bias = this.bias?.variable;
+    const fused = fusedActivation(this.activation);
     let y: tf.Tensor;
-    if (tf.engine().state.gradientDepth > 0) {
-      // Under a gradient tape, plain ops with lazily computed gradients (see Conv2D).
-      y = tf.matMul(x2 as tf.Tensor2D, this.kernel!.variable as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias.variable);
-      y = activate(this.activation, y);
+    if (useFusedKernel('_FusedMatMul', bias !== undefined, fused)) {
+      // One _FusedMatMul kernel for matMul + bias (+ relu), with convkit's lazy gradients.
+      y = fusedMatMul(x2 as tf.Tensor2D, kernel, bias, fused);
+      if (fused !== this.activation) y = activate(this.activation, y);
     } else {
-      const fuse = FUSABLE.has(this.activation);
-      y = tf.fused.matMul({
-        a: x2 as tf.Tensor2D,
-        b: this.kernel!.variable as tf.Tensor2D,
-        bias: this.bias?.variable,
-        activation: fuse ? (this.activation as 'relu' | 'linear') : 'linear',
-      });
-      if (!fuse) y = activate(this.activation, y);
+      y = tf.matMul(x2 as tf.Tensor2D, kernel);
+      if (bias) y = tf.add(y, bias);
+      y = activate(this.activation, y);
     }
     return rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.units]);
   }
