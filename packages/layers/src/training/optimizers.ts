@@ -28,33 +28,49 @@ export abstract class Optimizer {
   /** How many state tensors each weight needs. */
   protected abstract slotCount(): number;
 
-  /** Computes one weight's new value and new state tensors from its gradient. */
+  /**
+   * Computes one weight's new value and new state tensors from its gradient. `scalar(v)` gives
+   * a scalar tensor for a constant, made once per step and shared by all weights (a number
+   * operand would upload a new scalar on every op).
+   */
   protected abstract update(
     value: tf.Tensor,
     grad: tf.Tensor,
     state: tf.Variable[],
+    scalar: (v: number) => tf.Scalar,
   ): [tf.Tensor, ...tf.Tensor[]];
 
-  /** Applies one update step to every weight (call inside tf.tidy; it assigns in place). */
+  /** Applies one update step to every weight (assigns in place; frees its temporaries). */
   applyGradients(pairs: WeightGradient[]): void {
     this.iterations++;
-    for (const { variable, grad } of pairs) {
-      let state = this.slots.get(variable);
-      if (!state) {
-        state = Array.from({ length: this.slotCount() }, () => {
-          const zeros = tf.zerosLike(variable);
-          const slot = tf.variable(zeros, false);
-          zeros.dispose();
-          return slot;
+    tf.tidy(() => {
+      const scalars = new Map<number, tf.Scalar>();
+      const scalar = (v: number): tf.Scalar => {
+        let t = scalars.get(v);
+        if (!t) {
+          t = tf.scalar(v);
+          scalars.set(v, t);
+        }
+        return t;
+      };
+      for (const { variable, grad } of pairs) {
+        let state = this.slots.get(variable);
+        if (!state) {
+          state = Array.from({ length: this.slotCount() }, () => {
+            const zeros = tf.zerosLike(variable);
+            const slot = tf.variable(zeros, false);
+            zeros.dispose();
+            return slot;
+          });
+          this.slots.set(variable, state);
+        }
+        const [next, ...nextState] = this.update(variable, grad, state, scalar);
+        variable.assign(next);
+        nextState.forEach((t, i) => {
+          state[i].assign(t);
         });
-        this.slots.set(variable, state);
       }
-      const [next, ...nextState] = this.update(variable, grad, state);
-      variable.assign(next);
-      nextState.forEach((t, i) => {
-        state[i].assign(t);
-      });
-    }
+    });
   }
 
   /** Keras JSON config of the optimizer. */
@@ -102,29 +118,43 @@ export class RMSprop extends Optimizer {
     return 1 + (this.momentum ? 1 : 0) + (this.centered ? 1 : 0);
   }
 
-  protected update(w: tf.Tensor, g: tf.Tensor, state: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
+  protected update(
+    w: tf.Tensor,
+    g: tf.Tensor,
+    state: tf.Variable[],
+    k: (v: number) => tf.Scalar,
+  ): [tf.Tensor, ...tf.Tensor[]] {
+    if (!this.momentum && !this.centered && this.rho < 1) {
+      // The default (the chapter's) in 8 kernels instead of 9: the slot holds s = ms / (1 - rho),
+      // so s' = rho s + g^2, and lr g / (sqrt(ms') + eps) = c g / (sqrt(s') + eps / sqrt(1 - rho))
+      // with c = lr / sqrt(1 - rho). The same update as Keras's, up to float rounding.
+      const root = Math.sqrt(1 - this.rho);
+      const sNew = tf.add(tf.mul(state[0], k(this.rho)), tf.square(g));
+      const q = tf.div(g, tf.add(tf.sqrt(sNew), k(this.epsilon / root)));
+      return [tf.sub(w, tf.mul(q, k(this.learningRate / root))), sNew];
+    }
     const [ms] = state;
-    const msNew = tf.add(tf.mul(ms, this.rho), tf.mul(tf.square(g), 1 - this.rho));
+    const msNew = tf.add(tf.mul(ms, k(this.rho)), tf.mul(tf.square(g), k(1 - this.rho)));
     let denomSquared: tf.Tensor = msNew;
     const extra: tf.Tensor[] = [];
     let mgNew: tf.Tensor | undefined;
     if (this.centered) {
       const mg = state[state.length - 1];
-      mgNew = tf.add(tf.mul(mg, this.rho), tf.mul(g, 1 - this.rho));
+      mgNew = tf.add(tf.mul(mg, k(this.rho)), tf.mul(g, k(1 - this.rho)));
       denomSquared = tf.sub(msNew, tf.square(mgNew));
     }
     if (this.momentum) {
       const mom = state[1];
       const momNew = tf.add(
-        tf.mul(mom, this.momentum),
-        tf.div(tf.mul(g, this.learningRate), tf.sqrt(tf.add(denomSquared, this.epsilon))),
+        tf.mul(mom, k(this.momentum)),
+        tf.div(tf.mul(g, k(this.learningRate)), tf.sqrt(tf.add(denomSquared, k(this.epsilon)))),
       );
       extra.push(momNew);
       if (mgNew) extra.push(mgNew);
       return [tf.sub(w, momNew), msNew, ...extra];
     }
     if (mgNew) extra.push(mgNew);
-    const step = tf.div(tf.mul(g, this.learningRate), tf.add(tf.sqrt(denomSquared), this.epsilon));
+    const step = tf.div(tf.mul(g, k(this.learningRate)), tf.add(tf.sqrt(denomSquared), k(this.epsilon)));
     return [tf.sub(w, step), msNew, ...extra];
   }
 
@@ -168,12 +198,27 @@ export class Adam extends Optimizer {
     return 2;
   }
 
-  protected update(w: tf.Tensor, g: tf.Tensor, [m, v]: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
+  protected update(
+    w: tf.Tensor,
+    g: tf.Tensor,
+    [m, v]: tf.Variable[],
+    k: (v: number) => tf.Scalar,
+  ): [tf.Tensor, ...tf.Tensor[]] {
     const t = this.iterations;
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-    const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-    const step = tf.div(tf.mul(mNew, lrT), tf.add(tf.sqrt(vNew), this.epsilon));
+    if (this.beta1 < 1 && this.beta2 < 1) {
+      // 10 kernels instead of 12: the slots hold m / (1 - beta1) and v / (1 - beta2), so
+      // m' = beta1 m + g and v' = beta2 v + g^2, and lrT m / (sqrt(v) + eps) becomes
+      // c m / (sqrt(v) + eps / sqrt(1 - beta2)) with c = lrT (1 - beta1) / sqrt(1 - beta2).
+      const root = Math.sqrt(1 - this.beta2);
+      const mNew = tf.add(tf.mul(m, k(this.beta1)), g);
+      const vNew = tf.add(tf.mul(v, k(this.beta2)), tf.square(g));
+      const q = tf.div(mNew, tf.add(tf.sqrt(vNew), k(this.epsilon / root)));
+      return [tf.sub(w, tf.mul(q, k((lrT * (1 - this.beta1)) / root))), mNew, vNew];
+    }
+    const mNew = tf.add(tf.mul(m, k(this.beta1)), tf.mul(g, k(1 - this.beta1)));
+    const vNew = tf.add(tf.mul(v, k(this.beta2)), tf.mul(tf.square(g), k(1 - this.beta2)));
+    const step = tf.div(tf.mul(mNew, k(lrT)), tf.add(tf.sqrt(vNew), k(this.epsilon)));
     return [tf.sub(w, step), mNew, vNew];
   }
 
@@ -214,11 +259,16 @@ export class SGD extends Optimizer {
     return this.momentum ? 1 : 0;
   }
 
-  protected update(w: tf.Tensor, g: tf.Tensor, state: tf.Variable[]): [tf.Tensor, ...tf.Tensor[]] {
-    const lrG = tf.mul(g, this.learningRate);
+  protected update(
+    w: tf.Tensor,
+    g: tf.Tensor,
+    state: tf.Variable[],
+    k: (v: number) => tf.Scalar,
+  ): [tf.Tensor, ...tf.Tensor[]] {
+    const lrG = tf.mul(g, k(this.learningRate));
     if (!this.momentum) return [tf.sub(w, lrG)];
-    const vNew = tf.sub(tf.mul(state[0], this.momentum), lrG);
-    const delta = this.nesterov ? tf.sub(tf.mul(vNew, this.momentum), lrG) : vNew;
+    const vNew = tf.sub(tf.mul(state[0], k(this.momentum)), lrG);
+    const delta = this.nesterov ? tf.sub(tf.mul(vNew, k(this.momentum)), lrG) : vNew;
     return [tf.add(w, delta), vNew];
   }
 
