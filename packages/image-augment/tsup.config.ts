@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts'],
+  // The worker thread's script, loaded by URL next to the node entry: dist/augment-worker.js.
+  entry: { index: 'src/index.ts', node: 'src/node.ts', 'augment-worker': 'src/node/augment-worker.ts' },
   format: ['esm'],
   dts: true,
   clean: true,

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Matrix3, toTfjsTransform, transformMatrix } from './affine';
 import type { FillMode } from './options';
 import type { TransformParams } from './transform-params';
+import { boxLeavesImage, reflectIndex, sampledBox, wrapIndex } from './warp-pixels';
 
 /** How `applyTransform` fills and samples (Keras's fill_mode and cval). */
 export interface WarpOptions {
@@ -55,8 +56,9 @@ function warpImage(x: tf.Tensor3D, m: Matrix3, warp: WarpOptions): tf.Tensor3D {
   let matrix = m;
   let fillMode: FillMode = warp.fillMode;
   if (fillMode === 'reflect' || fillMode === 'wrap') {
-    const { x0, x1, y0, y1 } = sampledBox(m, width, height);
-    if (x0 < 0 || y0 < 0 || x1 > width - 1 || y1 > height - 1) {
+    const box = sampledBox(m, width, height);
+    if (boxLeavesImage(box, width, height)) {
+      const { x0, x1, y0, y1 } = box;
       const map = fillMode === 'reflect' ? reflectIndex : wrapIndex;
       const rows = Int32Array.from({ length: y1 - y0 + 1 }, (_, i) => map(y0 + i, height));
       const cols = Int32Array.from({ length: x1 - x0 + 1 }, (_, i) => map(x0 + i, width));
@@ -71,47 +73,6 @@ function warpImage(x: tf.Tensor3D, m: Matrix3, warp: WarpOptions): tf.Tensor3D {
   // One image per call: tfjs-backend-cpu 4.22's Transform kernel fills only the first image of a batch.
   const warped = tf.image.transform(batch, transform, 'bilinear', fillMode, warp.cval, [height, width]);
   return tf.squeeze(warped, [0]) as tf.Tensor3D;
-}
-
-/** Furthest the extension for reflect/wrap reaches, in image sizes (beyond it, edge values repeat). */
-const MAX_EXTENSION = 4;
-
-/** The integer box of input pixels the warp's bilinear samples can read, limited to MAX_EXTENSION sizes around the image. */
-function sampledBox(
-  m: Matrix3,
-  width: number,
-  height: number,
-): { x0: number; x1: number; y0: number; y1: number } {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const [cx, cy] of [
-    [0, 0],
-    [width - 1, 0],
-    [0, height - 1],
-    [width - 1, height - 1],
-  ]) {
-    xs.push(m[0] * cx + m[1] * cy + m[2]);
-    ys.push(m[3] * cx + m[4] * cy + m[5]);
-  }
-  const clampTo = (v: number, size: number) =>
-    Math.max(-MAX_EXTENSION * size, Math.min((MAX_EXTENSION + 1) * size, v));
-  return {
-    x0: clampTo(Math.floor(Math.min(...xs)) - 1, width),
-    x1: clampTo(Math.ceil(Math.max(...xs)) + 1, width),
-    y0: clampTo(Math.floor(Math.min(...ys)) - 1, height),
-    y1: clampTo(Math.ceil(Math.max(...ys)) + 1, height),
-  };
-}
-
-/** dcba|abcd|dcba: period 2n, mirrored about the pixel edges. */
-function reflectIndex(i: number, n: number): number {
-  const r = ((i % (2 * n)) + 2 * n) % (2 * n);
-  return r < n ? r : 2 * n - 1 - r;
-}
-
-/** abcd|abcd|abcd: period n. */
-function wrapIndex(i: number, n: number): number {
-  return ((i % n) + n) % n;
 }
 
 /** Keras's apply_channel_shift: add `intensity` to every value, clipped to the image's own min and max. */

@@ -74,11 +74,21 @@ export class ImageDataGenerator {
   /**
    * Keras's standardize: preprocessingFunction, rescale, samplewise and featurewise centring and
    * normalisation, ZCA whitening, for one image [h, w, c] or each image of a batch [n, h, w, c].
-   * Returns a new tensor.
+   * With `rescaled: true`, x is already multiplied by rescale (and has had no preprocessingFunction
+   * applied, which would come before it), so that step is skipped. Returns a new tensor.
    */
-  standardize<T extends tf.Tensor3D | tf.Tensor4D>(x: T): T {
+  standardize<T extends tf.Tensor3D | tf.Tensor4D>(
+    x: T,
+    { rescaled = false }: { rescaled?: boolean } = {},
+  ): T {
     const warnOnce = this.warnOnce;
-    if (x.rank === 3) return standardizeImage(x as tf.Tensor3D, this.options, this.statistics, warnOnce) as T;
+    if (rescaled && this.options.preprocessingFunction) {
+      throw new ConvkitUsageError(
+        'standardize: rescaled: true cannot be used with a preprocessingFunction, which Keras applies before rescale; pass the 0-255 values instead.',
+      );
+    }
+    const options = rescaled ? { ...this.options, rescale: undefined } : this.options;
+    if (x.rank === 3) return standardizeImage(x as tf.Tensor3D, options, this.statistics, warnOnce) as T;
     if (x.rank !== 4) {
       throw new ConvkitUsageError(
         `standardize expects [h, w, c] or [n, h, w, c], got [${x.shape.join(', ')}].`,
@@ -86,7 +96,7 @@ export class ImageDataGenerator {
     }
     return tf.tidy(() => {
       const images = tf.unstack(x) as tf.Tensor3D[];
-      return tf.stack(images.map((img) => standardizeImage(img, this.options, this.statistics, warnOnce)));
+      return tf.stack(images.map((img) => standardizeImage(img, options, this.statistics, warnOnce)));
     }) as T;
   }
 

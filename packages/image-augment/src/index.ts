@@ -23,3 +23,4 @@ export {
 } from './options';
 export type { FittedStatistics } from './standardize';
 export { IDENTITY_TRANSFORM, type TransformParams } from './transform-params';
+export { type PixelWarpOptions, transformPixels } from './warp-pixels';

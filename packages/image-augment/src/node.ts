@@ -1,6 +1,6 @@
 /**
  * @convkit/image-augment/node: everything from the main entry, plus flowFromDirectory (sharp
- * decoding, Keras's load_img resizing) and writeAugmentedGrid.
+ * decoding, Keras's load_img resizing, augmentation on worker threads) and writeAugmentedGrid.
  */
 export * from './index';
 export {
@@ -17,3 +17,4 @@ export {
   SUPPORTED_EXTENSIONS,
 } from './node/discover';
 export { imageDataGenerator, NodeImageDataGenerator, writeAugmentedGrid } from './node/node-generator';
+export { closeAugmentWorkers } from './node/worker-pool';

@@ -6,12 +6,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, BatchIterator, type IteratorOptions } from '../batch-iterator';
 import type { ImageDataGenerator } from '../image-data-generator';
 import { discoverImages } from './discover';
+import { AugmentWorkerError, sharedAugmentWorkers } from './worker-pool';
 
 /** A decoded image waiting for its batch: the pixels, the sample index and its position in the epoch. */
 interface LoadedSample {
   image: PixelImage;
   index: number;
   position: number;
+}
+
+/** A batch whose images worker threads decoded and augmented: float32 values, rescaled when `rescaled`. */
+interface AugmentedBatch {
+  data: Float32Array;
+  /** Sample indices of the images in `data`, in order. */
+  indices: number[];
+  rescaled: boolean;
 }
 
 /** Keras's class_mode, with 'none' for Keras's None. */
@@ -45,6 +54,15 @@ export interface DirectoryFlowOptions extends IteratorOptions {
   extensions?: readonly string[];
   /** Where "Found N images belonging to K classes." goes (default console.log; pass () => {} to silence). */
   onInfo?: (message: string) => void;
+  /**
+   * Worker threads that read, decode and augment the images, so the thread that trains only makes
+   * the batch tensors (default 1). The transforms are drawn on the calling thread from the seed, so
+   * batches are the same with any number of workers; the warp is plain JavaScript, equal to the
+   * cpu backend's tf.image.transform. 0 does it all on the calling thread with the tfjs backend's
+   * warp (as in the browser). A preprocessingFunction and featurewise/samplewise/ZCA
+   * standardisation always run on the calling thread, on the batch tensors.
+   */
+  workers?: number;
 }
 
 /**
@@ -79,6 +97,9 @@ export class DirectoryIterator extends BatchIterator {
     interpolation: Interpolation;
   };
   private readonly strict: boolean;
+  /** Worker threads asked for (0: everything on the calling thread). */
+  readonly workers: number;
+  private workersFailed = false;
 
   constructor(generator: ImageDataGenerator, directory: string, options: DirectoryFlowOptions = {}) {
     const {
@@ -90,7 +111,13 @@ export class DirectoryIterator extends BatchIterator {
       followLinks = false,
       strict = false,
       onInfo = console.log,
+      workers = 1,
     } = options;
+    if (!(Number.isInteger(workers) && workers >= 0)) {
+      throw new ConvkitUsageError(
+        `flowFromDirectory: workers must be an integer >= 0 (0: no worker threads), got ${JSON.stringify(workers)}.`,
+      );
+    }
     if (
       !Array.isArray(targetSize) ||
       targetSize.length !== 2 ||
@@ -144,6 +171,7 @@ export class DirectoryIterator extends BatchIterator {
     this.generator = generator;
     this.loadOptions = { targetSize: [targetSize[0], targetSize[1]], colorMode, interpolation };
     this.strict = strict;
+    this.workers = workers;
     onInfo(`Found ${this.samples} images belonging to ${this.numClasses} classes.`);
   }
 
@@ -158,6 +186,30 @@ export class DirectoryIterator extends BatchIterator {
   }
 
   protected async prepare(indices: number[], epoch: number, firstPosition: number): Promise<unknown> {
+    if (this.workers > 0 && !this.workersFailed) {
+      try {
+        return await this.prepareOnWorker(indices, epoch, firstPosition);
+      } catch (error) {
+        if (!(error instanceof AugmentWorkerError)) throw error;
+        // Closed on purpose (closeAugmentWorkers): this batch is made here, later ones on new workers.
+        if (error.closed) return this.prepareOnThread(indices, epoch, firstPosition);
+        // Batches already sent fail alike: warn once.
+        if (!this.workersFailed)
+          this.generator.warn(
+            `flowFromDirectory: ${error.message}; reading and augmenting on the calling thread instead (workers: 0 does so without trying).`,
+          );
+        this.workersFailed = true;
+      }
+    }
+    return this.prepareOnThread(indices, epoch, firstPosition);
+  }
+
+  /** Reads and decodes a batch's files here (sharp's threads); the transforms come in assemble. */
+  private async prepareOnThread(
+    indices: number[],
+    epoch: number,
+    firstPosition: number,
+  ): Promise<{ kept: LoadedSample[]; epoch: number }> {
     const loaded = await Promise.all(indices.map((i) => this.load(i)));
     const kept: LoadedSample[] = [];
     loaded.forEach((image, k) => {
@@ -166,23 +218,88 @@ export class DirectoryIterator extends BatchIterator {
     return { kept, epoch };
   }
 
+  /** Reads, decodes, transforms (and rescales) a batch on a worker thread; the transforms are drawn here. */
+  private async prepareOnWorker(
+    indices: number[],
+    epoch: number,
+    firstPosition: number,
+  ): Promise<AugmentedBatch> {
+    const { rescale, preprocessingFunction, fillMode, cval } = this.generator.options;
+    // A preprocessingFunction runs on tensors before the rescale, so then the worker leaves 0-255 values.
+    const rescaleOnWorker = rescale && !preprocessingFunction ? rescale : null;
+    const response = await sharedAugmentWorkers(this.workers).run({
+      paths: indices.map((i) => join(this.directory, this.filenames[i])),
+      params: indices.map((_, k) =>
+        this.generator.randomTransform(this.imageShape, this.sampleRandom(epoch, firstPosition + k)),
+      ),
+      load: this.loadOptions,
+      fillMode,
+      cval,
+      rescale: rescaleOnWorker,
+    });
+    for (const { index, reason } of response.failures ?? []) {
+      const path = join(this.directory, this.filenames[indices[index]]);
+      this.skip(path, new ImageDecodeError(path, reason));
+    }
+    return {
+      data: response.data as Float32Array,
+      indices: (response.kept ?? []).map((k) => indices[k]),
+      rescaled: rescaleOnWorker !== null,
+    };
+  }
+
   protected assemble(prepared: unknown): Batch | undefined {
+    if ((prepared as AugmentedBatch).data) return this.assembleAugmented(prepared as AugmentedBatch);
     const { kept, epoch } = prepared as { kept: LoadedSample[]; epoch: number };
     if (kept.length === 0) return undefined;
     return tf.tidy(() => {
       const xs = kept.map(({ image, position }) =>
         this.generator.augmentPixels(image, this.sampleRandom(epoch, position)),
       );
-      const x = tf.stack(xs);
-      const out: tf.Tensor[] = [x];
-      const labels = kept.map((k) => this.classes[k.index]);
-      if (this.classMode === 'categorical') {
-        out.push(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), this.numClasses), 'float32'));
-      } else if (this.classMode === 'binary' || this.classMode === 'sparse') {
-        out.push(tf.tensor1d(labels, 'float32'));
-      } else if (this.classMode === 'input') out.push(tf.clone(x));
-      return out;
+      return this.withLabels(
+        tf.stack(xs),
+        kept.map((k) => k.index),
+      );
     }) as Batch;
+  }
+
+  /** Tensors from a worker's batch, with the standardisation steps that must run on tensors. */
+  private assembleAugmented({ data, indices, rescaled }: AugmentedBatch): Batch | undefined {
+    if (indices.length === 0) return undefined;
+    const o = this.generator.options;
+    const moreSteps =
+      !rescaled ||
+      o.samplewiseCenter ||
+      o.samplewiseStdNormalization ||
+      o.featurewiseCenter ||
+      o.featurewiseStdNormalization ||
+      o.zcaWhitening;
+    return tf.tidy(() => {
+      let x: tf.Tensor4D = tf.tensor4d(data, [indices.length, ...this.imageShape]);
+      if (moreSteps) x = this.generator.standardize(x, { rescaled });
+      return this.withLabels(x, indices);
+    }) as Batch;
+  }
+
+  /** [x, y] with the labels of `indices` for the class mode. */
+  private withLabels(x: tf.Tensor, indices: number[]): tf.Tensor[] {
+    const out: tf.Tensor[] = [x];
+    const labels = indices.map((i) => this.classes[i]);
+    if (this.classMode === 'categorical') {
+      out.push(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), this.numClasses), 'float32'));
+    } else if (this.classMode === 'binary' || this.classMode === 'sparse') {
+      out.push(tf.tensor1d(labels, 'float32'));
+    } else if (this.classMode === 'input') out.push(tf.clone(x));
+    return out;
+  }
+
+  /** A file that failed to decode: an error in strict mode, else skipped with one warning. */
+  private skip(path: string, error: ImageDecodeError): void {
+    if (this.strict) throw error;
+    if (!this.skipped.has(path)) {
+      this.skipped.set(path, error.reason);
+      this.generator.warn(`Skipping ${path}: ${error.reason}. (Pass strict: true to fail instead.)`);
+    }
   }
 
   private async load(index: number): Promise<PixelImage | undefined> {
@@ -190,11 +307,8 @@ export class DirectoryIterator extends BatchIterator {
     try {
       return await readImage(path, this.loadOptions);
     } catch (error) {
-      if (this.strict || !(error instanceof ImageDecodeError)) throw error;
-      if (!this.skipped.has(path)) {
-        this.skipped.set(path, error.reason);
-        this.generator.warn(`Skipping ${path}: ${error.reason}. (Pass strict: true to fail instead.)`);
-      }
+      if (!(error instanceof ImageDecodeError)) throw error;
+      this.skip(path, error);
       return undefined;
     }
   }
