@@ -39,7 +39,7 @@ const PER_CLASS = 100;
 /** Batch size (the chapter's listing 5.12 uses 32 for the augmented run). */
 const BATCH = 32;
 /** Timed training steps per round and side, after one untimed step (CONVKIT_BENCH_AUGFIT_STEPS overrides). */
-const STEPS = Number(process.env.CONVKIT_BENCH_AUGFIT_STEPS ?? 4);
+const STEPS = Number(process.env.CONVKIT_BENCH_AUGFIT_STEPS ?? 3);
 /** Rounds; each trains every side in turn, so a load change on the shared machine hits all alike. */
 const ROUNDS = Number(process.env.CONVKIT_BENCH_AUGFIT_ROUNDS ?? 3);
 
@@ -58,7 +58,16 @@ const RESCALE_ONLY: ImageDataGeneratorOptions = { rescale: 1 / 255 };
 
 const AUGMENTED = 'fit, chapter augmentation';
 const PLAIN = 'fit, rescale only';
+const ON_THREAD = 'fit, augmentation, workers: 0';
 const IN_MEMORY = 'fit, in-memory tensors';
+
+/** What each round trains on, in turn. In-memory tensors (what the data pipeline costs at all) only with CONVKIT_BENCH_AUGFIT_IN_MEMORY=1. */
+const SIDES: Side[] = [
+  { label: AUGMENTED, flow: { options: CHAPTER } },
+  { label: PLAIN, flow: { options: RESCALE_ONLY } },
+  { label: ON_THREAD, flow: { options: CHAPTER, workers: 0 } },
+  ...(process.env.CONVKIT_BENCH_AUGFIT_IN_MEMORY === '1' ? [{ label: IN_MEMORY }] : []),
+];
 
 /** The chapter's cats-vs-dogs convnet (section 5.2, with dropout as in listing 5.13): 3,453,121 parameters. */
 function catsDogsConvnet(): Sequential {
@@ -180,23 +189,46 @@ async function timedFit(train: (callbacks: Callback[]) => Promise<unknown>): Pro
   };
 }
 
-/** Fit fed by flowFromDirectory with a generator's options (a fresh iterator per round, as a new fit call gets). */
-function fromDirectory(
+/** One side of the comparison: how its batches are made. */
+interface Side {
+  label: string;
+  /** Generator options and flowFromDirectory's workers, or undefined for in-memory tensors. */
+  flow?: { options: ImageDataGeneratorOptions; workers?: number };
+}
+
+/**
+ * Trains for 1 + STEPS steps on one side's batches: from flowFromDirectory (a fresh iterator, as
+ * a new fit call gets) or from the pictures decoded once into tensors.
+ */
+function trainRound(
   model: Sequential,
+  side: Side,
   dir: string,
-  options: ImageDataGeneratorOptions,
+  memory: { x: tf.Tensor4D; y: tf.Tensor1D },
   round: number,
-): () => Promise<Round> {
-  return () => {
-    const source = imageDataGenerator(options).flowFromDirectory(dir, {
+): Promise<Round> {
+  if (side.flow) {
+    const source = imageDataGenerator(side.flow.options).flowFromDirectory(dir, {
       targetSize: [150, 150],
       batchSize: BATCH,
       classMode: 'binary',
       seed: round + 1,
+      workers: side.flow.workers,
       onInfo: () => {},
     });
     return timedFit((callbacks) => model.fit(source, { stepsPerEpoch: STEPS + 1, epochs: 1, callbacks }));
-  };
+  }
+  const n = (STEPS + 1) * BATCH;
+  const [bx, by] = tf.tidy(() => {
+    const idx = tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => (i + round * n) % memory.x.shape[0]),
+      'int32',
+    );
+    return [tf.gather(memory.x, idx), tf.gather(memory.y, idx)];
+  });
+  return timedFit((callbacks) =>
+    model.fit(bx, by, { batchSize: BATCH, epochs: 1, shuffle: false, callbacks }),
+  ).finally(() => tf.dispose([bx, by]));
 }
 
 const median = (values: number[]) => {
@@ -219,83 +251,66 @@ export const augmentedFit: Benchmark = {
     const notes: string[] = [];
     const load = [loadavg()[0]];
     let pictures: string;
-    let x: tf.Tensor4D | undefined;
-    let y: tf.Tensor1D | undefined;
-    const rounds: Record<string, Round[]> = { [AUGMENTED]: [], [PLAIN]: [], [IN_MEMORY]: [] };
+    const memory: { x?: tf.Tensor4D; y?: tf.Tensor1D } = {};
+    const rounds: Record<string, Round[]> = Object.fromEntries(SIDES.map((s) => [s.label, []]));
     try {
       pictures = await makePhotos(dir);
       await initBackend('wasm');
-      // The same pictures, decoded and rescaled once (what training from memory sees).
-      const plainSource = imageDataGenerator(RESCALE_ONLY).flowFromDirectory(dir, {
-        targetSize: [150, 150],
-        batchSize: 2 * PER_CLASS,
-        shuffle: false,
-        classMode: 'binary',
-        onInfo: () => {},
-      });
-      const it = plainSource[Symbol.asyncIterator]();
-      [x, y] = (await it.next()).value as [tf.Tensor4D, tf.Tensor1D];
-      await it.return?.();
-      const models = {
-        [AUGMENTED]: catsDogsConvnet(),
-        [PLAIN]: catsDogsConvnet(),
-        [IN_MEMORY]: catsDogsConvnet(),
-      };
-      // One untimed step each: kernels compiled, optimizer state allocated.
-      for (const [label, model] of Object.entries(models)) {
-        await (label === IN_MEMORY
-          ? model.fit(tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH), { batchSize: BATCH, epochs: 1 })
-          : fromDirectory(model, dir, label === AUGMENTED ? CHAPTER : RESCALE_ONLY, 99)());
-      }
-      const memX = x;
-      const memY = y;
-      for (let r = 0; r < ROUNDS; r++) {
-        rounds[AUGMENTED].push(await fromDirectory(models[AUGMENTED], dir, CHAPTER, r)());
-        rounds[PLAIN].push(await fromDirectory(models[PLAIN], dir, RESCALE_ONLY, r)());
-        const n = (STEPS + 1) * BATCH;
-        const [bx, by] = tf.tidy(() => {
-          const idx = tf.tensor1d(
-            Int32Array.from({ length: n }, (_, i) => (i + r * n) % memX.shape[0]),
-            'int32',
-          );
-          return [tf.gather(memX, idx), tf.gather(memY, idx)];
+      if (SIDES.some((s) => !s.flow)) {
+        // The same pictures, decoded and rescaled once (what training from memory sees).
+        const all = imageDataGenerator(RESCALE_ONLY).flowFromDirectory(dir, {
+          targetSize: [150, 150],
+          batchSize: 2 * PER_CLASS,
+          shuffle: false,
+          classMode: 'binary',
+          onInfo: () => {},
         });
-        rounds[IN_MEMORY].push(
-          await timedFit((callbacks) =>
-            models[IN_MEMORY].fit(bx, by, { batchSize: BATCH, epochs: 1, shuffle: false, callbacks }),
-          ),
-        );
-        tf.dispose([bx, by]);
+        const it = all[Symbol.asyncIterator]();
+        [memory.x, memory.y] = (await it.next()).value as [tf.Tensor4D, tf.Tensor1D];
+        await it.return?.();
+      }
+      const batches = memory as { x: tf.Tensor4D; y: tf.Tensor1D };
+      const models = SIDES.map(() => catsDogsConvnet());
+      // One untimed round each: kernels compiled, optimizer state allocated, worker threads started.
+      for (const [i, side] of SIDES.entries()) await trainRound(models[i], side, dir, batches, 99);
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [i, side] of SIDES.entries()) {
+          rounds[side.label].push(await trainRound(models[i], side, dir, batches, r));
+        }
         load.push(loadavg()[0]);
       }
-      for (const model of Object.values(models)) model.dispose();
+      for (const model of models) model.dispose();
     } finally {
-      if (x) x.dispose();
-      if (y) y.dispose();
+      tf.dispose([memory.x, memory.y].filter((t) => t !== undefined) as tf.Tensor[]);
       await rm(dir, { recursive: true, force: true });
     }
-    const measurements: Measurement[] = Object.entries(rounds).map(([label, rs]) => ({
-      label,
-      perSecond: median(rs.map((r) => r.perSecond)),
-      unit: 'samples/s',
-      note: `median of ${rs.length} rounds, range ${range(
-        rs.map((r) => r.perSecond),
-        2,
-      )}; CPU ${median(rs.map((r) => r.cpuMsPerSample)).toFixed(0)} ms/sample; fit waited ${range(
-        rs.map((r) => r.inputMsPerStep),
-        0,
-      )} ms/step for input`,
-    }));
-    const perRound = rounds[AUGMENTED].map((a, i) => a.perSecond / rounds[PLAIN][i].perSecond);
+    const measurements: Measurement[] = SIDES.map(({ label }) => [label, rounds[label]] as const).map(
+      ([label, rs]) => ({
+        label,
+        perSecond: median(rs.map((r) => r.perSecond)),
+        unit: 'samples/s',
+        note: `median of ${rs.length} rounds, range ${range(
+          rs.map((r) => r.perSecond),
+          2,
+        )}; CPU ${median(rs.map((r) => r.cpuMsPerSample)).toFixed(0)} ms/sample; fit waited ${range(
+          rs.map((r) => r.inputMsPerStep),
+          0,
+        )} ms/step for input`,
+      }),
+    );
+    const byRound = (of: string) =>
+      rounds[of].map((a, i) => a.perSecond / rounds[PLAIN][i].perSecond).map((v) => v.toFixed(3));
     notes.push(
-      `augmented / rescale only, round by round: ${perRound.map((v) => v.toFixed(3)).join(', ')} (range ${range(perRound, 3)})`,
+      `augmented / rescale only, round by round: ${byRound(AUGMENTED).join(', ')}`,
+      `augmented on the training thread / rescale only, round by round: ${byRound(ON_THREAD).join(', ')}`,
       `${ROUNDS} rounds x ${STEPS} timed steps of ${BATCH} per side (after one untimed step); ${2 * PER_CLASS} JPEGs (${pictures}); 1-minute load average ${range(load, 2)} over the run.`,
-      "CPU ms/sample counts every thread of the process (training, decoding, augmentation). 'Waited' is fit's time between steps (pulling the next batch: its main-thread work, or waiting for reads): what the input pipeline costs the training thread.",
+      "flowFromDirectory reads, decodes and augments on a worker thread by default; 'on the training thread' is workers: 0 (decoding on sharp's threads, the warp with tf.image.transform on wasm between steps). CPU ms/sample counts every thread of the process. 'Waited' is fit's time between steps (pulling the next batch: its work on the training thread, or waiting for reads).",
     );
     return {
       measurements,
       ratios: [
         { of: AUGMENTED, over: PLAIN, goal: 0.9 },
+        { of: ON_THREAD, over: PLAIN },
         { of: PLAIN, over: IN_MEMORY },
       ],
       notes,
