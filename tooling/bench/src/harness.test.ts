@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatResult, throughput } from './harness';
+import { alternate, formatResult, throughput } from './harness';
 
 describe('bench harness', () => {
   it('prints measurements and ratios from the same run, with goals', () => {
@@ -31,5 +31,27 @@ describe('bench harness', () => {
     expect(calls).toBeGreaterThanOrEqual(7);
     expect(rate).toBeGreaterThan(100);
     expect(rate).toBeLessThan(550);
+  });
+});
+
+describe('alternate', () => {
+  it('runs contenders in turn each round and reports medians with their range', async () => {
+    const order: string[] = [];
+    const values = { a: [3, 1, 2], b: [10, 30, 20] };
+    const measure = (k: 'a' | 'b') => async () => {
+      order.push(k);
+      return values[k].shift();
+    };
+    const ms = await alternate(3, [
+      { label: 'a', unit: 'x/s', measure: measure('a') },
+      { label: 'b', unit: 'x/s', note: 'peer', measure: measure('b') },
+      { label: 'skipped', unit: 'x/s', measure: async () => undefined },
+    ]);
+    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(ms.map((m) => [m.label, m.perSecond])).toEqual([
+      ['a', 2],
+      ['b', 20],
+    ]);
+    expect(ms[1].note).toBe('median of 3 rounds, 10.0-30.0; peer');
   });
 });

@@ -70,3 +70,34 @@ export function formatResult(name: string, result: BenchmarkResult): string {
   for (const note of result.notes ?? []) lines.push(`  note: ${note}`);
   return lines.join('\n');
 }
+
+/**
+ * Measures several contenders in alternating rounds (A, B, C, A, B, C, ...) so that load that
+ * comes and goes on a shared machine falls on all of them, and reports each one's median with
+ * the range over the rounds. A contender that returns undefined is left out (its reason is
+ * the caller's to note).
+ */
+export async function alternate(
+  rounds: number,
+  contenders: { label: string; unit: string; note?: string; measure: () => Promise<number | undefined> }[],
+): Promise<Measurement[]> {
+  const runs = new Map<string, number[]>(contenders.map((c) => [c.label, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of contenders) {
+      const value = await c.measure();
+      if (value !== undefined) runs.get(c.label)!.push(value);
+    }
+  }
+  return contenders.flatMap((c) => {
+    const values = [...runs.get(c.label)!].sort((a, b) => a - b);
+    if (values.length === 0) return [];
+    const median = values[Math.floor((values.length - 1) / 2)];
+    const range =
+      values.length > 1
+        ? `median of ${values.length} rounds, ${values[0].toFixed(1)}-${values[values.length - 1].toFixed(1)}`
+        : '1 round';
+    return [
+      { label: c.label, perSecond: median, unit: c.unit, note: c.note ? `${range}; ${c.note}` : range },
+    ];
+  });
+}

@@ -22,3 +22,27 @@ export function runTorch<T>(code: string, { threads = 2, timeoutMs = 600_000 } =
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
 }
+
+/** Why PyTorch cannot run on CUDA here (no torch, or no GPU/driver), or undefined when it can. */
+export function torchCudaUnavailable(): string | undefined {
+  const why = torchUnavailable();
+  if (why) return why;
+  const r = spawnSync(PYTHON, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)'], {
+    encoding: 'utf8',
+  });
+  return r.status === 0
+    ? undefined
+    : 'torch.cuda.is_available() is False (no NVIDIA GPU, driver or CUDA build of torch)';
+}
+
+/**
+ * Python lines that put a snippet on CUDA in full fp32 (TF32 off, as the issue's reference
+ * figures) and define `sync()`, which waits for the GPU before a clock is read.
+ */
+export const TORCH_CUDA_PRELUDE = `
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+torch.backends.cudnn.benchmark = True
+dev = torch.device('cuda')
+def sync(): torch.cuda.synchronize()
+`;

@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/tensor';
+import { type BackendName, initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on @convkit/layers; it runs the package's source through tsx.
 import {
@@ -11,12 +11,20 @@ import {
   setSeed,
 } from '../../../../packages/layers/src/index';
 import { loadFashionMnist } from '../../../../packages/layers/src/io/idx-node';
-import type { Benchmark, Measurement } from '../harness';
-import { runTorch, torchUnavailable } from '../torch';
+import { alternate, type Benchmark, type Measurement } from '../harness';
+import { tfjsLayersInChild } from '../tfjs-layers-child';
+import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
+import { startWebgpu } from '../webgpu';
 
 const BATCH = 64;
+/** Alternating rounds per contender (CONVKIT_BENCH_ROUNDS overrides). */
+const ROUNDS = Number(process.env.CONVKIT_BENCH_ROUNDS ?? 3);
+/** A batch that fills a GPU better (the issue's second GPU figure). */
+const GPU_BIG_BATCH = 512;
 /** Training samples timed per measurement on fast backends (wasm, PyTorch). */
 const SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_SAMPLES ?? 1280);
+/** Samples timed on a GPU: enough steps at the big batch too. */
+const GPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_GPU_SAMPLES ?? 10240);
 /** Samples timed for convkit on tfjs's cpu backend (its conv kernels are plain JS loops). */
 const CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_CPU_SAMPLES ?? 256);
 /**
@@ -24,7 +32,6 @@ const CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_CPU_SAMPLES ?? 256);
  * takes minutes per batch of 64 (convkit computes that gradient with its own loop on cpu).
  */
 const TFJS_LAYERS_CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_TFJS_CPU_SAMPLES ?? 64);
-const GRAD_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad'];
 
 /** The chapter's MNIST convnet (section 5.1): 93,322 parameters. */
 function mnistConvnet(): Sequential {
@@ -47,54 +54,19 @@ function randomData(n: number): { x: tf.Tensor; y: tf.Tensor } {
   }));
 }
 
-/** Why the wasm backend cannot train a convnet here (a gradient kernel missing), or undefined. */
-function wasmTrainingGap(): string | undefined {
-  const missing = GRAD_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
-  return missing.length
-    ? `kernel(s) ${missing.join(', ')} not registered for wasm (the gradient kernels for @convkit/tensor have not landed)`
-    : undefined;
-}
-
-/** convkit fit throughput (samples/s) on a backend: one warm-up batch, then `samples` timed. */
-async function convkitFit(backend: 'cpu' | 'wasm', samples: number, warmup: boolean): Promise<number> {
-  await initBackend(backend);
+/** convkit fit throughput (samples/s) on the active backend: one warm-up batch, then `samples` timed. */
+async function convkitFit(samples: number, batch: number, warmup: boolean): Promise<number> {
   setSeed(1);
   const model = mnistConvnet();
   model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
   const { x, y } = randomData(samples);
   if (warmup) {
-    const [wx, wy] = [tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH)];
-    await model.fit(wx, wy, { batchSize: BATCH, epochs: 1 });
+    const [wx, wy] = [tf.slice(x, 0, batch), tf.slice(y, 0, batch)];
+    await model.fit(wx, wy, { batchSize: batch, epochs: 1 });
     tf.dispose([wx, wy]);
   }
   const start = performance.now();
-  await model.fit(x, y, { batchSize: BATCH, epochs: 1 });
-  const perSecond = samples / ((performance.now() - start) / 1000);
-  tf.dispose([x, y]);
-  model.dispose();
-  return perSecond;
-}
-
-/** tfjs-layers fit throughput on cpu, same net, RMSprop and batch (imported late: it registers its own gradients). */
-async function tfjsLayersFit(samples: number): Promise<number> {
-  const tfl = await import('@tensorflow/tfjs-layers');
-  await initBackend('cpu');
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 64, activation: 'relu' }),
-      tfl.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const { x, y } = randomData(samples);
-  const start = performance.now();
-  await model.fit(x, y, { batchSize: BATCH, epochs: 1, verbose: 0 });
+  await model.fit(x, y, { batchSize: batch, epochs: 1 });
   const perSecond = samples / ((performance.now() - start) / 1000);
   tf.dispose([x, y]);
   model.dispose();
@@ -107,64 +79,136 @@ net = torch.nn.Sequential(
     torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
     torch.nn.Conv2d(64, 64, 3), torch.nn.ReLU(), torch.nn.Flatten(),
     torch.nn.Linear(576, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
-opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
-loss_fn = torch.nn.CrossEntropyLoss()
 `;
 
-/** The chapter's MNIST convnet, trained with RMSprop at batch 64: convkit on wasm and cpu, tfjs-layers on cpu, PyTorch CPU. */
+/** PyTorch training samples/s for the same net, RMSprop as Keras's, on 'cpu' or 'cuda'. */
+function torchFit(device: 'cpu' | 'cuda', samples: number, batch: number, threads: number): number {
+  const cuda = device === 'cuda';
+  return runTorch<{ perSecond: number }>(
+    `${cuda ? TORCH_CUDA_PRELUDE : "dev = torch.device('cpu')\ndef sync(): pass\n"}${TORCH_NET}
+net = net.to(dev)
+opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+loss_fn = torch.nn.CrossEntropyLoss()
+x = torch.rand(${samples}, 1, 28, 28, device=dev); y = torch.randint(0, 10, (${samples},), device=dev)
+def epoch(n):
+    for i in range(0, n, ${batch}):
+        opt.zero_grad(); loss = loss_fn(net(x[i:i + ${batch}]), y[i:i + ${batch}]); loss.backward(); opt.step()
+epoch(${batch} * 2); sync()
+samples, start = 0, time.time()
+while samples < ${samples} or time.time() - start < 2:
+    epoch(${samples}); samples += ${samples}
+sync()
+print(json.dumps({"perSecond": samples / (time.time() - start)}))`,
+    { threads },
+  ).perSecond;
+}
+
+/**
+ * The chapter's MNIST convnet trained with RMSprop at batch 64 (samples/s): on the CPU, convkit
+ * on wasm against PyTorch CPU with as many threads, and convkit and tfjs-layers on wasm and cpu;
+ * on a GPU (when WebGPU starts and torch has CUDA), convkit and tfjs-layers on WebGPU against
+ * PyTorch CUDA fp32, at batch 64 and 512.
+ */
 export const mnistConvnetFit: Benchmark = {
   name: 'mnist-convnet-fit',
-  description: `chapter 5.1 MNIST convnet (93,322 params), fit with RMSprop, batch ${BATCH}, samples/s`,
+  description: `chapter 5.1 MNIST convnet (93,322 params), fit with RMSprop, batch ${BATCH} (and ${GPU_BIG_BATCH} on a GPU), samples/s`,
   async run() {
     const measurements: Measurement[] = [];
     const notes: string[] = [];
+    const unit = 'samples/s';
+    const skip = (label: string, why: string) => {
+      notes.push(`${label} skipped: ${why}`);
+      return undefined;
+    };
+    const tfjsLayers = (label: string, backend: BackendName, samples: number, batch: number) => {
+      const r = tfjsLayersInChild({ task: 'mnist-fit', backend, samples, batch });
+      return 'skipped' in r ? skip(label, r.skipped) : r.perSecond;
+    };
+    const noTorch = torchUnavailable();
+    if (noTorch) notes.push(`PyTorch skipped: ${noTorch}`);
+
     await initBackend('wasm');
-    const gap = wasmTrainingGap();
-    if (gap) notes.push(`convkit wasm skipped: ${gap}`);
-    else {
-      measurements.push({
-        label: 'convkit wasm',
-        perSecond: await convkitFit('wasm', SAMPLES, true),
-        unit: 'samples/s',
-        note: `${SAMPLES} samples`,
-      });
-    }
+    const threads = wasmThreading()?.threads ?? 1;
+    const pytorchCpu = `PyTorch CPU (${threads} threads)`;
+    const onWasm = async (batch: number) => {
+      await initBackend('wasm');
+      return convkitFit(SAMPLES, batch, true);
+    };
+    measurements.push(
+      ...(await alternate(ROUNDS, [
+        { label: 'convkit wasm', unit, note: `${threads} thread(s)`, measure: () => onWasm(BATCH) },
+        {
+          label: 'tfjs-layers wasm',
+          unit,
+          note: "with convkit's wasm gradient kernels: stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter and cannot train it",
+          measure: async () => tfjsLayers('tfjs-layers wasm', 'wasm', SAMPLES, BATCH),
+        },
+        {
+          label: pytorchCpu,
+          unit,
+          measure: async () => (noTorch ? undefined : torchFit('cpu', SAMPLES, BATCH, threads)),
+        },
+      ])),
+    );
+
+    await initBackend('cpu');
     measurements.push({
       label: 'convkit cpu',
-      perSecond: await convkitFit('cpu', CPU_SAMPLES, false),
-      unit: 'samples/s',
+      perSecond: await convkitFit(CPU_SAMPLES, BATCH, false),
+      unit,
       note: `${CPU_SAMPLES} samples`,
     });
-    measurements.push({
-      label: 'tfjs-layers cpu',
-      perSecond: await tfjsLayersFit(TFJS_LAYERS_CPU_SAMPLES),
-      unit: 'samples/s',
-      note: `${TFJS_LAYERS_CPU_SAMPLES} samples`,
-    });
-    const why = torchUnavailable();
-    if (why) notes.push(`PyTorch skipped: ${why}`);
-    else {
-      const { perSecond } = runTorch<{ perSecond: number }>(`${TORCH_NET}
-x = torch.rand(${SAMPLES}, 1, 28, 28); y = torch.randint(0, 10, (${SAMPLES},))
-def epoch(n):
-    for i in range(0, n, ${BATCH}):
-        opt.zero_grad(); loss = loss_fn(net(x[i:i + ${BATCH}]), y[i:i + ${BATCH}]); loss.backward(); opt.step()
-epoch(${BATCH})
-samples, start = 0, time.time()
-while samples < ${SAMPLES} or time.time() - start < 2:
-    epoch(${SAMPLES}); samples += ${SAMPLES}
-print(json.dumps({"perSecond": samples / (time.time() - start)}))`);
-      measurements.push({ label: 'PyTorch CPU (2 threads)', perSecond, unit: 'samples/s' });
+    const tfjsCpu = tfjsLayers('tfjs-layers cpu', 'cpu', TFJS_LAYERS_CPU_SAMPLES, BATCH);
+    if (tfjsCpu !== undefined) {
+      measurements.push({
+        label: 'tfjs-layers cpu',
+        perSecond: tfjsCpu,
+        unit,
+        note: `${TFJS_LAYERS_CPU_SAMPLES} samples`,
+      });
+    }
+
+    const noGpu = await startWebgpu();
+    const noCuda = torchCudaUnavailable();
+    if (noGpu) notes.push(`WebGPU rows skipped: ${noGpu}`);
+    if (noCuda) notes.push(`PyTorch CUDA skipped: ${noCuda}`);
+    for (const batch of [BATCH, GPU_BIG_BATCH]) {
+      const suffix = batch === BATCH ? '' : ` b${batch}`;
+      const onWebgpu = async () => {
+        await initBackend('webgpu');
+        return convkitFit(GPU_SAMPLES, batch, true);
+      };
+      measurements.push(
+        ...(await alternate(ROUNDS, [
+          { label: `convkit webgpu${suffix}`, unit, measure: async () => (noGpu ? undefined : onWebgpu()) },
+          {
+            label: `tfjs-layers webgpu${suffix}`,
+            unit,
+            measure: async () =>
+              noGpu ? undefined : tfjsLayers(`tfjs-layers webgpu${suffix}`, 'webgpu', GPU_SAMPLES, batch),
+          },
+          {
+            label: `PyTorch CUDA${suffix}`,
+            unit,
+            measure: async () => (noCuda ? undefined : torchFit('cuda', GPU_SAMPLES, batch, threads)),
+          },
+        ])),
+      );
     }
     notes.push(
-      "cpu rows time a few batches: tfjs-backend-cpu's conv kernels are per-element JS loops (its filter gradient takes minutes per batch; convkit replaces that one on cpu).",
+      "cpu rows time a few batches: tfjs-backend-cpu's conv kernels are per-element JS loops (its filter gradient takes minutes per batch; convkit's gradient computes it with its own loop on cpu).",
     );
+    const big = ` b${GPU_BIG_BATCH}`;
     return {
       measurements,
       ratios: [
-        { of: 'convkit wasm', over: 'PyTorch CPU (2 threads)', goal: 0.25 },
+        { of: 'convkit wasm', over: pytorchCpu, goal: 0.5 },
+        { of: 'convkit wasm', over: 'tfjs-layers wasm' },
         { of: 'convkit cpu', over: 'tfjs-layers cpu' },
-        { of: 'convkit wasm', over: 'convkit cpu' },
+        { of: 'convkit webgpu', over: 'PyTorch CUDA', goal: 0.1 },
+        { of: 'convkit webgpu', over: 'tfjs-layers webgpu' },
+        { of: `convkit webgpu${big}`, over: `PyTorch CUDA${big}` },
+        { of: `convkit webgpu${big}`, over: `tfjs-layers webgpu${big}` },
       ],
       notes,
     };
@@ -184,8 +228,6 @@ export const fashionMnistAccuracy: Benchmark = {
   description: `MNIST convnet, ${EPOCHS} epochs on Fashion-MNIST on wasm: test accuracy and wall time`,
   async run() {
     await initBackend('wasm');
-    const gap = wasmTrainingGap();
-    if (gap) return { measurements: [], ratios: [], notes: [`skipped: ${gap}`] };
     let data: Awaited<ReturnType<typeof loadFashionMnist>>;
     try {
       data = await loadFashionMnist();

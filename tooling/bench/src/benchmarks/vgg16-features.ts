@@ -1,70 +1,62 @@
-import { initBackend } from '@convkit/tensor';
+import { initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on pretrained-vgg16; it runs the package's source through
 // tsx (its @convkit/layers import needs `pnpm build` first).
 import { buildVgg16 } from '../../../../packages/pretrained-vgg16/src/architecture';
 import { disposeModel } from '../../../../packages/pretrained-vgg16/src/dispose';
 import { extractFeatures } from '../../../../packages/pretrained-vgg16/src/extract-features';
-import type { Benchmark, Measurement } from '../harness';
-import { runTorch, torchUnavailable } from '../torch';
+import { alternate, type Benchmark } from '../harness';
+import { tfjsLayersInChild } from '../tfjs-layers-child';
+import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
+import { startWebgpu } from '../webgpu';
 
 const BATCH = 20;
 const SIZE = 150;
 const STEPS = 3;
+/** Alternating rounds per contender (CONVKIT_BENCH_ROUNDS overrides). */
+const ROUNDS = Number(process.env.CONVKIT_BENCH_ROUNDS ?? 3);
+/** Batches timed on a GPU. */
+const GPU_STEPS = 20;
 
-/**
- * The chapter's fast feature extraction: VGG16's conv base (random weights: the speed is the
- * same) at 150x150, batches of 20, features [20, 4, 4, 512] copied out per batch, on wasm in
- * node against PyTorch CPU with 2 threads (the conv stack built with torch.nn), same run.
- */
-export const vgg16Features: Benchmark = {
-  name: 'vgg16-features',
-  description: `VGG16 conv base, ${SIZE}x${SIZE}, batch ${BATCH}: feature extraction images/s`,
-  async run() {
-    const measurements: Measurement[] = [];
-    const notes: string[] = [];
-    await initBackend('wasm');
-    let peakRss = process.memoryUsage().rss;
-    const sample = () => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    };
-    const timer = setInterval(sample, 20);
-    const convBase = buildVgg16({ includeTop: false, inputShape: [SIZE, SIZE, 3] });
-    const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], -120, 150, 'float32', 1);
-    // An endless batch source, as flowFromDirectory's; extractFeatures disposes what it yields.
-    const source = {
-      length: STEPS,
-      async *[Symbol.asyncIterator]() {
-        for (;;) yield [tf.clone(x), tf.zeros([BATCH])] as [tf.Tensor, tf.Tensor];
-      },
-    };
-    const warm = await extractFeatures(convBase, source, { samples: BATCH });
-    tf.dispose([warm.features, warm.labels!]);
-    sample();
-    const start = performance.now();
-    const { features, labels } = await extractFeatures(convBase, source, {
-      samples: BATCH * STEPS,
-      onBatch: sample,
-    });
-    const seconds = (performance.now() - start) / 1000;
-    sample();
-    clearInterval(timer);
-    if (features.shape.join() !== [BATCH * STEPS, 4, 4, 512].join())
-      throw new Error(`unexpected features ${features.shape}`);
-    tf.dispose([features, labels!, x]);
-    disposeModel(convBase);
-    const maxRss = process.resourceUsage().maxRSS * 1024;
-    measurements.push({
-      label: 'convkit wasm',
-      perSecond: (BATCH * STEPS) / seconds,
-      unit: 'images/s',
-      note: `peak rss ${mb(peakRss)} (sampled between kernels; process max ${mb(maxRss)})`,
-    });
+/** convkit's extractFeatures on the active backend: images/s and peak rss (sampled between kernels). */
+async function convkitFeatures(steps: number): Promise<{ perSecond: number; peakRss: string }> {
+  let peakRss = process.memoryUsage().rss;
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const timer = setInterval(sample, 20);
+  const convBase = buildVgg16({ includeTop: false, inputShape: [SIZE, SIZE, 3] });
+  const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], -120, 150, 'float32', 1);
+  // An endless batch source, as flowFromDirectory's; extractFeatures disposes what it yields.
+  const source = {
+    length: steps,
+    async *[Symbol.asyncIterator]() {
+      for (;;) yield [tf.clone(x), tf.zeros([BATCH])] as [tf.Tensor, tf.Tensor];
+    },
+  };
+  const warm = await extractFeatures(convBase, source, { samples: BATCH });
+  tf.dispose([warm.features, warm.labels!]);
+  sample();
+  const start = performance.now();
+  const { features, labels } = await extractFeatures(convBase, source, {
+    samples: BATCH * steps,
+    onBatch: sample,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  sample();
+  clearInterval(timer);
+  if (features.shape.join() !== [BATCH * steps, 4, 4, 512].join())
+    throw new Error(`unexpected features ${features.shape}`);
+  tf.dispose([features, labels!, x]);
+  disposeModel(convBase);
+  return { perSecond: (BATCH * steps) / seconds, peakRss: mb(peakRss) };
+}
 
-    const why = torchUnavailable();
-    if (why) notes.push(`PyTorch skipped: ${why}`);
-    else {
-      const r = runTorch<{ perSecond: number; maxRssKb: number }>(`
+/** The same conv stack in PyTorch (torch.nn), no_grad, features copied to the host per batch. */
+function torchFeatures(device: 'cpu' | 'cuda', steps: number, threads: number) {
+  const cuda = device === 'cuda';
+  return runTorch<{ perSecond: number; maxRssKb: number }>(
+    `${cuda ? TORCH_CUDA_PRELUDE : "dev = torch.device('cpu')\n"}
 import resource
 cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']
 layers, cin = [], 3
@@ -74,31 +66,98 @@ for v in cfg:
     else:
         layers += [torch.nn.Conv2d(cin, v, 3, padding=1), torch.nn.ReLU(inplace=True)]
         cin = v
-features = torch.nn.Sequential(*layers).eval()
-x = torch.rand(${BATCH}, 3, ${SIZE}, ${SIZE}) * 270 - 120
+features = torch.nn.Sequential(*layers).eval().to(dev)
+x = (torch.rand(${BATCH}, 3, ${SIZE}, ${SIZE}) * 270 - 120).to(dev)
 with torch.no_grad():
-    out = features(x).numpy().copy()
+    out = features(x).cpu().numpy().copy()
     assert out.shape == (${BATCH}, 512, 4, 4), out.shape
     start = time.time()
-    for _ in range(${STEPS}):
-        out = features(x).numpy().copy()
-    per = ${BATCH * STEPS} / (time.time() - start)
-print(json.dumps({"perSecond": per, "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))`);
-      measurements.push({
-        label: 'PyTorch CPU (2 threads)',
-        perSecond: r.perSecond,
-        unit: 'images/s',
-        note: `peak rss ${mb(r.maxRssKb * 1024)}`,
-      });
-    }
-    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    for _ in range(${steps}):
+        out = features(x).cpu().numpy().copy()
+    per = ${BATCH} * ${steps} / (time.time() - start)
+print(json.dumps({"perSecond": per, "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))`,
+    { threads },
+  );
+}
+
+/**
+ * The chapter's fast feature extraction: VGG16's conv base (random weights: the speed is the
+ * same) at 150x150, batches of 20, features [20, 4, 4, 512] copied out per batch. CPU: convkit
+ * and tfjs-layers on wasm against PyTorch CPU with as many threads; GPU (when WebGPU starts and
+ * torch has CUDA): convkit and tfjs-layers on WebGPU against PyTorch CUDA fp32. Same run.
+ */
+export const vgg16Features: Benchmark = {
+  name: 'vgg16-features',
+  description: `VGG16 conv base, ${SIZE}x${SIZE}, batch ${BATCH}: feature extraction images/s`,
+  async run() {
+    const notes: string[] = [];
+    const unit = 'images/s';
+    const tfjsLayers = (backend: 'wasm' | 'webgpu', steps: number) => {
+      const r = tfjsLayersInChild({ task: 'vgg16-features', backend, batch: BATCH, size: SIZE, steps });
+      if (!('skipped' in r)) return r.perSecond;
+      notes.push(`tfjs-layers ${backend} skipped: ${r.skipped}`);
+      return undefined;
+    };
+    let convkitRss = '';
+    let torchRss = '';
+    const convkitOn = async (backend: 'wasm' | 'webgpu', steps: number) => {
+      await initBackend(backend);
+      const r = await convkitFeatures(steps);
+      convkitRss = r.peakRss;
+      return r.perSecond;
+    };
+    const torchOn = (device: 'cpu' | 'cuda', steps: number) => {
+      const r = torchFeatures(device, steps, threads);
+      torchRss = mb(r.maxRssKb * 1024);
+      return r.perSecond;
+    };
+
+    await initBackend('wasm');
+    const threads = wasmThreading()?.threads ?? 1;
+    const pytorchCpu = `PyTorch CPU (${threads} threads)`;
+    const noTorch = torchUnavailable();
+    if (noTorch) notes.push(`PyTorch skipped: ${noTorch}`);
+    const measurements = await alternate(ROUNDS, [
+      { label: 'convkit wasm', unit, measure: () => convkitOn('wasm', STEPS) },
+      { label: 'tfjs-layers wasm', unit, measure: async () => tfjsLayers('wasm', STEPS) },
+      { label: pytorchCpu, unit, measure: async () => (noTorch ? undefined : torchOn('cpu', STEPS)) },
+    ]);
+    notes.push(`peak rss (last round): convkit ${convkitRss}, PyTorch ${torchRss || '-'}`);
+
+    const noGpu = await startWebgpu();
+    const noCuda = torchCudaUnavailable();
+    if (noGpu) notes.push(`WebGPU rows skipped: ${noGpu}`);
+    if (noCuda) notes.push(`PyTorch CUDA skipped: ${noCuda}`);
+    measurements.push(
+      ...(await alternate(ROUNDS, [
+        {
+          label: 'convkit webgpu',
+          unit,
+          measure: async () => (noGpu ? undefined : convkitOn('webgpu', GPU_STEPS)),
+        },
+        {
+          label: 'tfjs-layers webgpu',
+          unit,
+          measure: async () => (noGpu ? undefined : tfjsLayers('webgpu', GPU_STEPS)),
+        },
+        {
+          label: 'PyTorch CUDA fp32',
+          unit,
+          measure: async () => (noCuda ? undefined : torchOn('cuda', GPU_STEPS)),
+        },
+      ])),
+    );
     notes.push(
-      `wasm SIMD: ${simd ? 'yes' : 'no'}, threads: ${threads ? 'yes' : 'no'}; ${STEPS} timed batches after 1 warm-up batch`,
+      `wasm: ${threads} thread(s); ${STEPS} timed batches per round after 1 warm-up batch (GPU: ${GPU_STEPS})`,
     );
     return {
       measurements,
-      ratios: [{ of: 'convkit wasm', over: 'PyTorch CPU (2 threads)', goal: 0.25 }],
+      ratios: [
+        { of: 'convkit wasm', over: pytorchCpu, goal: 0.5 },
+        { of: 'convkit wasm', over: 'tfjs-layers wasm' },
+        { of: 'convkit webgpu', over: 'PyTorch CUDA fp32', goal: 1.0 },
+        { of: 'convkit webgpu', over: 'tfjs-layers webgpu' },
+      ],
       notes,
     };
   },
