@@ -1,6 +1,5 @@
-import { ConvkitUsageError } from '@convkit/tensor';
+import { ConvkitUsageError, type ImageInput, type InputOptions, toModelInput } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ImageInput, type InputOptions, toModelInput } from './input';
 import { allLayers, type ExplainableModel, findLayer, isConvOrPooling } from './model';
 
 /** One layer's output for a batch of images, as plain data (nothing to dispose). */

@@ -1,3 +1,4 @@
+export type { ImageInput, InputOptions } from '@convkit/tensor';
 export { type ActivationGrid, type ActivationGridOptions, activationGrid } from './activation-grid';
 export {
   type ActivationsOptions,
@@ -15,6 +16,5 @@ export {
   startingNoise,
 } from './filter-pattern';
 export { type AscentOptions, type AscentResult, type AscentStep, gradientAscent } from './gradient-ascent';
-export type { ImageInput, InputOptions } from './input';
 export type { ExplainableModel, LayerLike, Shape } from './model';
 export type { ColormapName, EncodedImage } from './render';

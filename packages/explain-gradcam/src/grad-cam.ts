@@ -1,7 +1,6 @@
-import { ConvkitUsageError } from '@convkit/tensor';
+import { ConvkitUsageError, type ImageInput, type InputOptions, toModelInput } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { gradCamFromFeatures } from './heatmap-math';
-import { type ImageInput, type InputOptions, toModelInput } from './input';
 import { findFeatureLayer, type GradCamModel, lastConvLayer } from './model';
 import { scoreFunction } from './score';
 

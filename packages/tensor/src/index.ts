@@ -25,6 +25,7 @@ export {
   type InitBackendOptions,
   initBackend,
 } from './init-backend';
+export { type ImageInput, type InputOptions, type ModelInputShape, toModelInput } from './model-input';
 export { createRandom, Random } from './random';
 export { isNode } from './runtime';
 export {

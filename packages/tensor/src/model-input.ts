@@ -1,8 +1,15 @@
-import { ConvkitUsageError, convertChannels, type PixelImage, pixelsToTensor } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExplainableModel } from './model';
+import { ConvkitUsageError } from './errors';
+import { convertChannels, type PixelImage, pixelsToTensor } from './image';
 
-/** An image for the model: a tensor ([h, w, c] or [n, h, w, c], already preprocessed) or pixels. */
+/** What a model's input is checked against: its name (for messages) and its NHWC input shape. */
+export interface ModelInputShape {
+  readonly name: string;
+  /** [batch, height, width, channels]; null where any size goes. */
+  readonly inputShape: readonly (number | null)[];
+}
+
+/** An image for a model: a tensor ([h, w, c] or [n, h, w, c], already preprocessed) or pixels. */
 export type ImageInput = tf.Tensor | PixelImage | PixelImage[];
 
 /** How an image becomes the model's input. */
@@ -25,11 +32,13 @@ function isPixelImage(x: unknown): x is PixelImage {
 }
 
 /**
- * The model's input batch for `image`. Call it inside `tf.tidy`: the result may be the caller's
- * own tensor (never disposed here) or a new one.
+ * The model's input batch for `image`: pixels converted to the model's channels, checked (or,
+ * with `resize`, resized) to its height and width, and preprocessed; a tensor checked and given
+ * a batch axis. `what` names the caller in error messages. Call it inside `tf.tidy`: the result
+ * may be the caller's own tensor (never disposed here) or a new one.
  */
 export function toModelInput(
-  model: ExplainableModel,
+  model: ModelInputShape,
   image: ImageInput,
   { resize = false, preprocess = (x) => tf.div(x, 255) }: InputOptions,
   what: string,
