@@ -8,6 +8,7 @@ import { Accumulator } from './accumulator';
 import { BatchPuller, type BatchSource, isBatchSource } from './batch-source';
 import { type Callback, CallbackList, History, type Logs, type TrainingModel } from './callbacks';
 import type { CompiledConfig } from './compile';
+import { SampleRows } from './sample-rows';
 
 /** What the training loop needs from a model. */
 export interface TrainableModel extends TrainingModel {
@@ -68,21 +69,31 @@ function checkPositiveInt(value: number, what: string): number {
   return value;
 }
 
-/** Batches of tensors, in order or in a shuffled order, sliced on the backend. */
-async function* tensorBatches(x: tf.Tensor, y: tf.Tensor, batchSize: number, rng?: Random): Batches {
-  const n = x.shape[0];
+/** Batches of tensors, in order or in a shuffled order (see SampleRows for how they are cut). */
+async function* tensorBatches(
+  x: SampleRows,
+  y: SampleRows,
+  n: number,
+  batchSize: number,
+  rng?: Random,
+): Batches {
   const order = rng ? Int32Array.from(rng.shuffle(Array.from({ length: n }, (_, i) => i))) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     if (order) {
-      const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-      const batch: [tf.Tensor, tf.Tensor] = [tf.gather(x, idx), tf.gather(y, idx)];
-      idx.dispose();
-      yield batch;
+      const idx = order.subarray(start, start + size);
+      yield [x.take(idx), y.take(idx)];
     } else {
-      yield [tf.slice(x, start, size), tf.slice(y, start, size)];
+      yield [x.range(start, size), y.range(start, size)];
     }
   }
+}
+
+/** Batches of tensor data x, y (read once per call on backends that keep tensors in CPU memory). */
+function tensorData(x: tf.Tensor, y: tf.Tensor): (batchSize: number, rng?: Random) => Batches {
+  const xs = new SampleRows(x);
+  const ys = new SampleRows(y);
+  return (batchSize, rng) => tensorBatches(xs, ys, x.shape[0], batchSize, rng);
 }
 
 /** `steps` batches from a source (or until it ends), each checked to hold labels. */
@@ -206,7 +217,7 @@ export class Trainer {
       } else {
         if (!y) usageError('evaluate(x, y): labels y are required with tensor input.');
         checkPair(x, y, 'evaluate');
-        batches = tensorBatches(x, y, checkPositiveInt(args.batchSize ?? 32, 'batchSize'));
+        batches = tensorData(x, y)(checkPositiveInt(args.batchSize ?? 32, 'batchSize'));
       }
       await this.evaluateBatches(batches, acc, cbs);
       const logs = await acc.read();
@@ -297,6 +308,8 @@ export class Trainer {
     const verbose = args.verbose ?? 0;
     const acc = new Accumulator(this.names);
     const valAcc = new Accumulator(this.names);
+    const trainData = trainX ? tensorData(trainX, trainY!) : undefined;
+    const valData = valX ? tensorData(valX, valY!) : undefined;
     this.model.stopTraining = false;
     let lastYield = performance.now();
     try {
@@ -309,7 +322,7 @@ export class Trainer {
         const batches =
           puller !== undefined
             ? sourceBatches(puller, steps ?? Number.POSITIVE_INFINITY, 'fit')
-            : tensorBatches(trainX!, trainY!, batchSize, args.shuffle === false ? undefined : rng);
+            : trainData!(batchSize, args.shuffle === false ? undefined : rng);
         let step = 0;
         for await (const [bx, by] of batches) {
           const size = bx.shape[0];
@@ -333,7 +346,7 @@ export class Trainer {
           valAcc.reset();
           const vb = valPuller
             ? sourceBatches(valPuller, valSteps, 'fit (validation)')
-            : tensorBatches(valX!, valY!, valBatchSize);
+            : valData!(valBatchSize);
           await this.evaluateBatches(vb, valAcc);
           Object.assign(logs, await valAcc.read('val_'));
         }
