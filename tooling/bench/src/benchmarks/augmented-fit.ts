@@ -300,7 +300,11 @@ export const augmentedFit: Benchmark = {
     );
     const byRound = (of: string) =>
       rounds[of].map((a, i) => a.perSecond / rounds[PLAIN][i].perSecond).map((v) => v.toFixed(3));
+    // Share of the training thread's time spent between steps: what the input pipeline takes from training.
+    const waitShare = (label: string) =>
+      median(rounds[label].map((r) => (r.inputMsPerStep * r.perSecond) / (1000 * BATCH)));
     notes.push(
+      `fit's time waiting for input (median share of wall time): ${SIDES.map(({ label }) => `${label} ${(100 * waitShare(label)).toFixed(1)}%`).join(', ')}; the training thread's own work is the rest, so the ratio the pipeline allows is about (1 - augmented share) / (1 - rescale-only share) = ${((1 - waitShare(AUGMENTED)) / (1 - waitShare(PLAIN))).toFixed(3)} (load noise aside)`,
       `augmented / rescale only, round by round: ${byRound(AUGMENTED).join(', ')}`,
       `augmented on the training thread / rescale only, round by round: ${byRound(ON_THREAD).join(', ')}`,
       `${ROUNDS} rounds x ${STEPS} timed steps of ${BATCH} per side (after one untimed step); ${2 * PER_CLASS} JPEGs (${pictures}); 1-minute load average ${range(load, 2)} over the run.`,
