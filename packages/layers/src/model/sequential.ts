@@ -8,6 +8,7 @@ import { BatchPuller, type BatchSource, isBatchSource } from '../training/batch-
 import type { History } from '../training/callbacks';
 import { type CompileArgs, type CompiledConfig, resolveCompile } from '../training/compile';
 import type { Optimizer } from '../training/optimizers';
+import { SampleRows } from '../training/sample-rows';
 import { type EvaluateArgs, type FitArgs, Trainer } from '../training/trainer';
 import { deserializeLayer } from './registry';
 import { type SummaryOptions, summaryLines } from './summary';
@@ -432,9 +433,10 @@ export class Sequential extends Layer {
     const n = x.shape[0];
     if (n <= batchSize) return tf.tidy(() => this.apply(x));
     const parts: tf.Tensor[] = [];
+    const rows = new SampleRows(x); // wasm's Slice would copy all of x for every batch
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      parts.push(tf.tidy(() => this.apply(tf.slice(x, start, size))));
+      parts.push(tf.tidy(() => this.apply(rows.range(start, size))));
     }
     const out = tf.concat(parts, 0);
     tf.dispose(parts);
