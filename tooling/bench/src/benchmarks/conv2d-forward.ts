@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/tensor';
+import { initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark, Measurement } from '../harness';
 import { throughput } from '../harness';
@@ -24,23 +24,29 @@ export const conv2dForward: Benchmark = {
       measurements.push({ label: `tfjs ${backend}`, perSecond, unit: 'images/s' });
     }
     const notes: string[] = [];
+    await initBackend('wasm');
+    const threads = wasmThreading()?.threads ?? 1;
+    const pytorch = `PyTorch CPU (${threads} threads)`;
     const why = torchUnavailable();
     if (why) notes.push(`PyTorch skipped: ${why}`);
     else {
-      const { perSecond } = runTorch<{ perSecond: number }>(`
+      const { perSecond } = runTorch<{ perSecond: number }>(
+        `
 x = torch.randn(${N}, ${C}, ${H}, ${W}); conv = torch.nn.Conv2d(${C}, ${F}, 3, padding=1)
 with torch.no_grad():
     conv(x)
     steps, start = 0, time.time()
     while steps < 3 or time.time() - start < 2:
         conv(x); steps += 1
-print(json.dumps({"perSecond": steps * ${N} / (time.time() - start)}))`);
-      measurements.push({ label: 'PyTorch CPU (2 threads)', perSecond, unit: 'images/s' });
+print(json.dumps({"perSecond": steps * ${N} / (time.time() - start)}))`,
+        { threads },
+      );
+      measurements.push({ label: pytorch, perSecond, unit: 'images/s' });
     }
     return {
       measurements,
       ratios: [
-        { of: 'tfjs wasm', over: 'PyTorch CPU (2 threads)' },
+        { of: 'tfjs wasm', over: pytorch },
         { of: 'tfjs wasm', over: 'tfjs cpu' },
       ],
       notes,

@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/tensor';
+import { initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // Like vgg16-features, the bench runs these packages' sources through tsx (no package
 // dependency); their @convkit/layers and @convkit/image-io imports need `pnpm build` first.
@@ -22,7 +22,7 @@ const GRADIENT_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad'];
  * Section 5.4's two gradient views on VGG16 (random weights: the speed is the same): Grad-CAM
  * heatmaps of block5_conv3 for the top class at 224x224 (the elephant recipe), and filter
  * patterns of block3_conv1 at 64x64 (40 normalised gradient-ascent steps, 8 filters per batch,
- * deprocessed), on wasm in node against PyTorch CPU with 2 threads doing the same, same run.
+ * deprocessed), on wasm in node against PyTorch CPU with as many threads doing the same, same run.
  */
 export const explain: Benchmark = {
   name: 'explain',
@@ -31,6 +31,11 @@ export const explain: Benchmark = {
     const measurements: Measurement[] = [];
     const notes: string[] = [];
     await initBackend('wasm');
+    const threads = wasmThreading()?.threads ?? 1;
+    const [torchPatterns, torchHeatmaps] = [
+      `PyTorch CPU patterns (${threads} threads)`,
+      `PyTorch CPU heatmaps (${threads} threads)`,
+    ];
     const missing = GRADIENT_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
     if (missing.length) {
       notes.push(`convkit wasm skipped: the wasm backend has no ${missing.join(', ')} kernel (gradients)`);
@@ -72,23 +77,22 @@ export const explain: Benchmark = {
         note: each(heatmaps),
       });
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      notes.push(`wasm SIMD: ${simd ? 'yes' : 'no'}, threads: ${threads ? 'yes' : 'no'}`);
+      notes.push(`wasm SIMD: ${simd ? 'yes' : 'no'}, ${threads} thread(s)`);
     }
 
     const why = torchUnavailable();
     if (why) notes.push(`PyTorch skipped: ${why}`);
     else {
-      const r = runTorch<{ heatmaps: number; patterns: number }>(TORCH_CODE);
+      const r = runTorch<{ heatmaps: number; patterns: number }>(TORCH_CODE, { threads });
       measurements.push(
         {
-          label: 'PyTorch CPU patterns (2 threads)',
+          label: torchPatterns,
           perSecond: r.patterns,
           unit: 'patterns/s',
           note: each(r.patterns),
         },
         {
-          label: 'PyTorch CPU heatmaps (2 threads)',
+          label: torchHeatmaps,
           perSecond: r.heatmaps,
           unit: 'heatmaps/s',
           note: each(r.heatmaps),
@@ -98,8 +102,8 @@ export const explain: Benchmark = {
     return {
       measurements,
       ratios: [
-        { of: 'convkit wasm heatmaps', over: 'PyTorch CPU heatmaps (2 threads)' },
-        { of: 'convkit wasm patterns', over: 'PyTorch CPU patterns (2 threads)' },
+        { of: 'convkit wasm heatmaps', over: torchHeatmaps },
+        { of: 'convkit wasm patterns', over: torchPatterns },
       ],
       notes,
     };
