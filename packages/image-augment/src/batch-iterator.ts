@@ -20,8 +20,9 @@ export interface IteratorOptions {
  * A Keras-style endless iterator over `samples` items in batches: `for await (const [x, y] of it)`
  * never ends by itself; pull `length` batches per epoch. Each epoch visits every sample once, in a
  * fresh order when shuffling; the last batch of an epoch may be short. The slow, asynchronous part
- * of `prefetch` batches (reading and decoding image files, on sharp's threads) runs ahead of the
- * consumer; a batch's tensors (augmentation, standardisation) are made when it is pulled, so a
+ * of `prefetch` batches (reading and decoding image files, and with flowFromDirectory's workers
+ * augmenting them on a worker thread) runs ahead of the consumer; a batch's tensors
+ * (augmentation, standardisation) are made when it is pulled, so a
  * consumer that stops pulling without calling `return()` leaves no tensors behind. Every call to
  * `[Symbol.asyncIterator]()` starts again from epoch 0, so one seed always gives the same batches.
  */

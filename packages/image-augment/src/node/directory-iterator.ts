@@ -60,7 +60,9 @@ export interface DirectoryFlowOptions extends IteratorOptions {
    * batches are the same with any number of workers; the warp is plain JavaScript, equal to the
    * cpu backend's tf.image.transform. 0 does it all on the calling thread with the tfjs backend's
    * warp (as in the browser). A preprocessingFunction and featurewise/samplewise/ZCA
-   * standardisation always run on the calling thread, on the batch tensors.
+   * standardisation always run on the calling thread, on the batch tensors. Each worker makes
+   * whole batches and at most `prefetch` are in flight, so for a fast consumer (GPU training)
+   * raise both.
    */
   workers?: number;
 }
