@@ -22,7 +22,12 @@ export { Conv2D, type Conv2DArgs, conv2d } from './layers/conv2d';
 export { Dense, type DenseArgs, dense } from './layers/dense';
 export { Dropout, type DropoutArgs, dropout } from './layers/dropout';
 export { Flatten, flatten } from './layers/flatten';
-export { GlobalAveragePooling2D, globalAveragePooling2d } from './layers/global-average-pooling2d';
+export {
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  globalAveragePooling2d,
+  globalMaxPooling2d,
+} from './layers/global-pooling2d';
 export { InputLayer, type InputLayerArgs, inputLayer } from './layers/input-layer';
 export {
   AveragePooling2D,

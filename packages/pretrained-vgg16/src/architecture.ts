@@ -3,6 +3,7 @@ import {
   dense,
   flatten,
   globalAveragePooling2d,
+  globalMaxPooling2d,
   type Initializer,
   inputLayer,
   type Layer,
@@ -11,7 +12,6 @@ import {
   sequential,
 } from '@convkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { GlobalMaxPooling2D, registerGlobalMaxPooling2D } from './global-max-pooling2d';
 
 /** VGG16's five convolution blocks: [block, filters, convolutions]. */
 export const VGG16_BLOCKS: readonly (readonly [block: number, filters: number, convs: number])[] = [
@@ -116,8 +116,7 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
   } else if (pooling === 'avg') {
     layers.push(globalAveragePooling2d());
   } else if (pooling === 'max') {
-    registerGlobalMaxPooling2D();
-    layers.push(new GlobalMaxPooling2D());
+    layers.push(globalMaxPooling2d());
   }
   // Built inside tidy so that tensors made while creating the weights (initial values that a
   // layer may wrap in variables) are freed; the variables themselves are kept.

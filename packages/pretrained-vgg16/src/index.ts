@@ -25,7 +25,6 @@ export {
   fineTune,
   setTrainableFrom,
 } from './fine-tune';
-export { GlobalMaxPooling2D, registerGlobalMaxPooling2D } from './global-max-pooling2d';
 export { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 export { type LoadReport, loadKerasWeightsInto } from './load-weights';
 export { IMAGENET_BGR_MEAN, preprocessInput } from './preprocess';

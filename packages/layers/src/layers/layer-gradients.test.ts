@@ -10,7 +10,7 @@ import { conv2d } from './conv2d';
 import { dense } from './dense';
 import { dropout } from './dropout';
 import { flatten } from './flatten';
-import { globalAveragePooling2d } from './global-average-pooling2d';
+import { globalAveragePooling2d, globalMaxPooling2d } from './global-pooling2d';
 import { averagePooling2d, maxPooling2d } from './max-pooling2d';
 
 /** Distinct values in [lo, hi], shuffled: no ties for max pooling, few near relu's kink. */
@@ -90,6 +90,7 @@ describe('each layer’s gradients match finite differences', () => {
     ['AveragePooling2D', () => averagePooling2d({ poolSize: 2 }), [1, 4, 4, 2]],
     ['Flatten', () => flatten(), [2, 3, 2, 2]],
     ['GlobalAveragePooling2D', () => globalAveragePooling2d(), [2, 3, 3, 2]],
+    ['GlobalMaxPooling2D', () => globalMaxPooling2d(), [2, 3, 3, 2]],
     ['Activation softmax', () => activation({ activation: 'softmax' }), [2, 5]],
     ['Activation elu', () => activation({ activation: 'elu' }), [2, 5]],
   ];

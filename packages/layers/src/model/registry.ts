@@ -5,7 +5,7 @@ import { Conv2D } from '../layers/conv2d';
 import { Dense } from '../layers/dense';
 import { Dropout } from '../layers/dropout';
 import { Flatten } from '../layers/flatten';
-import { GlobalAveragePooling2D } from '../layers/global-average-pooling2d';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling2d';
 import { InputLayer } from '../layers/input-layer';
 import { AveragePooling2D, MaxPooling2D } from '../layers/max-pooling2d';
 import { Sequential } from './sequential';
@@ -31,6 +31,8 @@ function builtinFactories(): Map<string, LayerFactory> {
     ['Activation', Activation.fromConfig],
     ['GlobalAveragePooling2D', GlobalAveragePooling2D.fromConfig],
     ['GlobalAvgPool2D', GlobalAveragePooling2D.fromConfig],
+    ['GlobalMaxPooling2D', GlobalMaxPooling2D.fromConfig],
+    ['GlobalMaxPool2D', GlobalMaxPooling2D.fromConfig],
     ['InputLayer', InputLayer.fromConfig],
     ['Sequential', (c) => Sequential.fromConfig(c, 'Sequential')],
     ['Model', (c) => Sequential.fromConfig(c, 'Model')],

@@ -9,7 +9,7 @@ import { conv2d } from '../layers/conv2d';
 import { dense } from '../layers/dense';
 import { dropout } from '../layers/dropout';
 import { flatten } from '../layers/flatten';
-import { globalAveragePooling2d } from '../layers/global-average-pooling2d';
+import { globalAveragePooling2d } from '../layers/global-pooling2d';
 import { inputLayer } from '../layers/input-layer';
 import { maxPooling2d } from '../layers/max-pooling2d';
 import { maxAbsDiff } from '../test-utils';
