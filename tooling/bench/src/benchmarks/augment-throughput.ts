@@ -4,26 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createRandom, initBackend } from '@convkit/tensor';
+import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on image-augment/image-io; it runs their source through tsx.
 import { imageDataGenerator } from '../../../../packages/image-augment/src/node';
-import { resizeImage } from '../../../../packages/image-io/src/index';
-import { readImage, writeJpeg } from '../../../../packages/image-io/src/node';
 import type { Benchmark, Measurement } from '../harness';
+import { makePhotoFolder } from '../photo-folder';
 
 const PYTHON = process.env.CONVKIT_BENCH_PYTHON ?? '/usr/bin/python3';
-const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
-const PHOTOS = [
-  'chelsea.png',
-  'coffee.png',
-  'astronaut.png',
-  'rocket.jpg',
-  'motorcycle_left.png',
-  'motorcycle_right.png',
-  'hubble_deep_field.jpg',
-  'retina.jpg',
-];
 const PER_CLASS = 250;
 /** Seconds each side is timed per round (CONVKIT_BENCH_SECONDS overrides, for a quick look). */
 const SECONDS = Number(process.env.CONVKIT_BENCH_SECONDS ?? 3);
@@ -41,39 +29,6 @@ const CHAPTER = {
   horizontalFlip: true,
   fillMode: 'nearest' as const,
 };
-
-/**
- * Makes a Dogs-vs-Cats-like folder: 2 classes x PER_CLASS JPEGs (quality 90, 300-500 px on the long
- * side), random crops of Debian's python3-skimage photos, reproducible from a seed.
- */
-async function makePhotos(dir: string): Promise<void> {
-  const rng = createRandom('augment-throughput');
-  const sources = await Promise.all(PHOTOS.map((p) => readImage(join(SKIMAGE, p), { colorMode: 'rgb' })));
-  for (const cls of ['cats', 'dogs']) {
-    for (let i = 0; i < PER_CLASS; i++) {
-      const src = sources[rng.int(0, sources.length)];
-      const w = rng.int(Math.min(src.width, 200), src.width + 1);
-      const h = rng.int(Math.min(src.height, 200), src.height + 1);
-      const x0 = rng.int(0, src.width - w + 1);
-      const y0 = rng.int(0, src.height - h + 1);
-      const crop = new Uint8Array(w * h * 3);
-      for (let y = 0; y < h; y++)
-        crop.set(
-          src.data.subarray(((y0 + y) * src.width + x0) * 3, ((y0 + y) * src.width + x0 + w) * 3),
-          y * w * 3,
-        );
-      const long = rng.int(300, 501);
-      const s = long / Math.max(w, h);
-      const out = resizeImage(
-        { width: w, height: h, channels: 3, data: crop },
-        Math.max(1, Math.round(w * s)),
-        Math.max(1, Math.round(h * s)),
-        'bilinear',
-      );
-      await writeJpeg(join(dir, cls, `${cls.slice(0, -1)}.${i}.jpg`), out, 90);
-    }
-  }
-}
 
 function kerasUnavailable(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} not found (install Debian's python3-keras-preprocessing)`;
@@ -173,7 +128,7 @@ export const augmentThroughput: Benchmark = {
     const why = kerasUnavailable();
     let keras: ReturnType<typeof startKeras> | undefined;
     try {
-      await makePhotos(dir);
+      await makePhotoFolder(dir, PER_CLASS, 'augment-throughput');
       keras = why ? undefined : startKeras(dir);
       if (why) notes.push(`Keras skipped: ${why}`);
       // Rounds alternate Keras, wasm and cpu, so a load change on a shared machine hits every side alike.

@@ -1,16 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRandom, initBackend, type PixelImage } from '@convkit/tensor';
+import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on these packages; it runs their sources through tsx.
 import {
   type ImageDataGeneratorOptions,
   imageDataGenerator,
 } from '../../../../packages/image-augment/src/node';
-import { resizeImage } from '../../../../packages/image-io/src/index';
-import { readImage, writeJpeg } from '../../../../packages/image-io/src/node';
 import {
   type Callback,
   conv2d,
@@ -24,16 +21,8 @@ import {
   setSeed,
 } from '../../../../packages/layers/src/index';
 import type { Benchmark, Measurement } from '../harness';
+import { makePhotoFolder } from '../photo-folder';
 
-const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
-const PHOTOS = [
-  'chelsea.png',
-  'coffee.png',
-  'astronaut.png',
-  'rocket.jpg',
-  'motorcycle_left.png',
-  'retina.jpg',
-];
 /** JPEGs per class in the made-up cats/dogs folder. */
 const PER_CLASS = 100;
 /** Batch size (the chapter's listing 5.12 uses 32 for the augmented run). */
@@ -92,62 +81,6 @@ function catsDogsConvnet(): Sequential {
     metrics: ['acc'],
   });
   return model;
-}
-
-/** Smooth random colour fields, when skimage's photos are not installed. */
-function syntheticPicture(rng: ReturnType<typeof createRandom>, width: number, height: number): PixelImage {
-  const data = new Uint8Array(width * height * 3);
-  const f = [rng.uniform(0.005, 0.05), rng.uniform(0.005, 0.05), rng.uniform(0, 6)];
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < 3; c++) {
-        const v = 128 + 100 * Math.sin(f[0] * x * (c + 1) + f[1] * y + f[2] * c) + rng.uniform(-20, 20);
-        data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, v));
-      }
-  return { width, height, channels: 3, data };
-}
-
-/**
- * A Dogs-vs-Cats-like folder: 2 classes x PER_CLASS JPEGs (quality 90, 300-500 px on the long side),
- * random crops of Debian's python3-skimage photos (or synthetic pictures without them), from a seed.
- */
-async function makePhotos(dir: string): Promise<string> {
-  const rng = createRandom('augmented-fit');
-  const haveSkimage = PHOTOS.every((p) => existsSync(join(SKIMAGE, p)));
-  const sources = haveSkimage
-    ? await Promise.all(PHOTOS.map((p) => readImage(join(SKIMAGE, p), { colorMode: 'rgb' })))
-    : [];
-  for (const cls of ['cats', 'dogs']) {
-    for (let i = 0; i < PER_CLASS; i++) {
-      const long = rng.int(300, 501);
-      let out: PixelImage;
-      if (haveSkimage) {
-        const src = sources[rng.int(0, sources.length)];
-        const w = rng.int(Math.min(src.width, 200), src.width + 1);
-        const h = rng.int(Math.min(src.height, 200), src.height + 1);
-        const x0 = rng.int(0, src.width - w + 1);
-        const y0 = rng.int(0, src.height - h + 1);
-        const crop = new Uint8Array(w * h * 3);
-        for (let y = 0; y < h; y++) {
-          const from = ((y0 + y) * src.width + x0) * 3;
-          crop.set(src.data.subarray(from, from + w * 3), y * w * 3);
-        }
-        const s = long / Math.max(w, h);
-        out = resizeImage(
-          { width: w, height: h, channels: 3, data: crop },
-          Math.max(1, Math.round(w * s)),
-          Math.max(1, Math.round(h * s)),
-          'bilinear',
-        );
-      } else {
-        out = syntheticPicture(rng, long, rng.int(Math.round(long * 0.6), long + 1));
-      }
-      await writeJpeg(join(dir, cls, `${cls.slice(0, -1)}.${i}.jpg`), out, 90);
-    }
-  }
-  return haveSkimage
-    ? `crops of skimage's ${PHOTOS.join(', ')}`
-    : `synthetic pictures (${SKIMAGE} not found: install python3-skimage for photos)`;
 }
 
 /** One timed round: training samples per second and CPU time per sample (every thread of the process). */
@@ -254,7 +187,7 @@ export const augmentedFit: Benchmark = {
     const memory: { x?: tf.Tensor4D; y?: tf.Tensor1D } = {};
     const rounds: Record<string, Round[]> = Object.fromEntries(SIDES.map((s) => [s.label, []]));
     try {
-      pictures = await makePhotos(dir);
+      pictures = await makePhotoFolder(dir, PER_CLASS, 'augmented-fit');
       await initBackend('wasm');
       if (SIDES.some((s) => !s.flow)) {
         // The same pictures, decoded and rescaled once (what training from memory sees).
