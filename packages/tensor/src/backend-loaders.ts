@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { BackendUnavailableError } from './errors';
 import { importOptional, isNode } from './runtime';
+import { VULKAN_LOADER, vulkanLoaderFound } from './vulkan-loader';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
 import { configureWasmThreads, type WasmOptions, wasmThreading } from './wasm-threads';
 
@@ -59,6 +60,12 @@ export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Pr
           'webgpu',
           "Backend 'webgpu' in node needs the 'webgpu' package (Dawn), which is not installed: npm install webgpu @tensorflow/tfjs-backend-webgpu. It also needs a GPU with a Vulkan (Linux), Metal (macOS) or D3D12 (Windows) driver.",
           { install: 'webgpu @tensorflow/tfjs-backend-webgpu', notInstalled: true },
+        );
+      }
+      if ((await vulkanLoaderFound()) === false) {
+        throw new BackendUnavailableError(
+          'webgpu',
+          `Backend 'webgpu' in node needs the Vulkan loader (${VULKAN_LOADER}) and a GPU's Vulkan driver, and the dynamic linker finds no ${VULKAN_LOADER}: install it (Debian/Ubuntu: apt-get install libvulkan1) with your GPU's driver, or add its folder to LD_LIBRARY_PATH. Use 'wasm' or 'cpu' on this machine.`,
         );
       }
       if (dawn.globals) Object.assign(globalThis, dawn.globals);

@@ -55,10 +55,10 @@ describe('initBackend', () => {
     expect(error.message).toMatch(/runs only in a browser/);
   });
 
-  it('fails webgpu with a clear message where Dawn finds no adapter', async () => {
+  it('fails webgpu with a clear message where there is no Vulkan loader or Dawn finds no adapter', async () => {
     const error = await initBackend('webgpu').catch((e) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect(error.message).toMatch(/no GPU adapter|fallback/);
+    expect(error.message).toMatch(/no GPU adapter|fallback|finds no libvulkan\.so\.1: install it/);
   });
 
   it('auto picks the fastest that starts and says why it skipped the others', async () => {
