@@ -8,8 +8,8 @@ import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on image-augment/image-io; it runs their source through tsx.
 import { imageDataGenerator } from '../../../../packages/image-augment/src/node';
+import { CHAPTER_AUGMENTATION, makePhotoFolder } from '../cats-dogs-data';
 import type { Benchmark, Measurement } from '../harness';
-import { makePhotoFolder } from '../photo-folder';
 
 const PYTHON = process.env.CONVKIT_BENCH_PYTHON ?? '/usr/bin/python3';
 const PER_CLASS = 250;
@@ -18,17 +18,6 @@ const SECONDS = Number(process.env.CONVKIT_BENCH_SECONDS ?? 3);
 /** Rounds, each timing Keras, convkit wasm and convkit cpu in turn. */
 const ROUNDS = 5;
 const BATCH = 32;
-/** The chapter's augmentation (listing 5.11), with rescale. */
-const CHAPTER = {
-  rescale: 1 / 255,
-  rotationRange: 40,
-  widthShiftRange: 0.2,
-  heightShiftRange: 0.2,
-  shearRange: 0.2,
-  zoomRange: 0.2,
-  horizontalFlip: true,
-  fillMode: 'nearest' as const,
-};
 
 function kerasUnavailable(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} not found (install Debian's python3-keras-preprocessing)`;
@@ -87,7 +76,7 @@ for line in sys.stdin:
 }
 
 async function convkitRound(dir: string): Promise<Round> {
-  const train = imageDataGenerator(CHAPTER).flowFromDirectory(dir, {
+  const train = imageDataGenerator(CHAPTER_AUGMENTATION).flowFromDirectory(dir, {
     targetSize: [150, 150],
     batchSize: BATCH,
     classMode: 'binary',

@@ -20,8 +20,8 @@ import {
   sequential,
   setSeed,
 } from '../../../../packages/layers/src/index';
+import { CHAPTER_AUGMENTATION, makePhotoFolder } from '../cats-dogs-data';
 import type { Benchmark, Measurement } from '../harness';
-import { makePhotoFolder } from '../photo-folder';
 
 /** JPEGs per class in the made-up cats/dogs folder. */
 const PER_CLASS = 100;
@@ -32,17 +32,6 @@ const STEPS = Number(process.env.CONVKIT_BENCH_AUGFIT_STEPS ?? 3);
 /** Rounds; each trains every side in turn, so a load change on the shared machine hits all alike. */
 const ROUNDS = Number(process.env.CONVKIT_BENCH_AUGFIT_ROUNDS ?? 3);
 
-/** Listing 5.11's augmentation, with rescale. */
-const CHAPTER: ImageDataGeneratorOptions = {
-  rescale: 1 / 255,
-  rotationRange: 40,
-  widthShiftRange: 0.2,
-  heightShiftRange: 0.2,
-  shearRange: 0.2,
-  zoomRange: 0.2,
-  horizontalFlip: true,
-  fillMode: 'nearest',
-};
 const RESCALE_ONLY: ImageDataGeneratorOptions = { rescale: 1 / 255 };
 
 const AUGMENTED = 'fit, chapter augmentation';
@@ -52,9 +41,9 @@ const IN_MEMORY = 'fit, in-memory tensors';
 
 /** What each round trains on, in turn. In-memory tensors (what the data pipeline costs at all) only with CONVKIT_BENCH_AUGFIT_IN_MEMORY=1. */
 const SIDES: Side[] = [
-  { label: AUGMENTED, flow: { options: CHAPTER } },
+  { label: AUGMENTED, flow: { options: CHAPTER_AUGMENTATION } },
   { label: PLAIN, flow: { options: RESCALE_ONLY } },
-  { label: ON_THREAD, flow: { options: CHAPTER, workers: 0 } },
+  { label: ON_THREAD, flow: { options: CHAPTER_AUGMENTATION, workers: 0 } },
   ...(process.env.CONVKIT_BENCH_AUGFIT_IN_MEMORY === '1' ? [{ label: IN_MEMORY }] : []),
 ];
 
