@@ -26,11 +26,6 @@ function biasGrad(dz: T): T {
   return unbroadcast(dz, [dz.shape[dz.rank - 1]]);
 }
 
-function checkNoPrelu(attrs: tf.NamedAttrMap, kernel: string): void {
-  if (attrs.activation === 'prelu' || attrs.activation === 'leakyrelu')
-    usageError(`Gradients of ${kernel} with activation '${attrs.activation}' are not supported.`);
-}
-
 /**
  * Gradients of tfjs's fused kernels FusedConv2D (conv2d + bias + activation) and _FusedMatMul
  * (batched matMul + bias + activation), for the layers' training path: one forward kernel in
@@ -45,7 +40,6 @@ export const FUSED_GRADIENTS: GradConfig[] = [
     inputsToSave: ['x', 'filter'],
     outputsToSave: [true],
     gradFunc: (dy, [x, filter, y], attrs) => {
-      checkNoPrelu(attrs, 'FusedConv2D');
       // The engine only calls this when some input needs a gradient, and each needs dz.
       const dz = preActivationGrad(dy as T, y, attrs.activation);
       return { ...conv2dGradFuncs(dz, x, filter, attrs), bias: () => biasGrad(dz) };
@@ -56,7 +50,6 @@ export const FUSED_GRADIENTS: GradConfig[] = [
     inputsToSave: ['a', 'b'],
     outputsToSave: [true],
     gradFunc: (dy, [a, b, y], attrs) => {
-      checkNoPrelu(attrs, '_FusedMatMul');
       const dz = preActivationGrad(dy as T, y, attrs.activation);
       return { ...batchMatMulGradFuncs(dz, a, b, attrs), bias: () => biasGrad(dz) };
     },
