@@ -46,3 +46,16 @@ torch.backends.cudnn.benchmark = True
 dev = torch.device('cuda')
 def sync(): torch.cuda.synchronize()
 `;
+
+/** Python lines that build VGG16's conv base with torch.nn (Keras's layout, random weights) as `features`, in eval mode. */
+export const TORCH_VGG16_CONV_BASE = `
+cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']
+layers, cin = [], 3
+for v in cfg:
+    if v == 'M':
+        layers.append(torch.nn.MaxPool2d(2, 2))
+    else:
+        layers += [torch.nn.Conv2d(cin, v, 3, padding=1), torch.nn.ReLU()]
+        cin = v
+features = torch.nn.Sequential(*layers).eval()
+`;

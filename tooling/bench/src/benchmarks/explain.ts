@@ -8,7 +8,7 @@ import { buildVgg16 } from '../../../../packages/pretrained-vgg16/src/architectu
 import { disposeModel } from '../../../../packages/pretrained-vgg16/src/dispose';
 import type { Benchmark, Measurement } from '../harness';
 import { throughput } from '../harness';
-import { runTorch, torchUnavailable } from '../torch';
+import { runTorch, TORCH_VGG16_CONV_BASE, torchUnavailable } from '../torch';
 
 const PATTERN_LAYER = 'block3_conv1';
 const PATTERN_SIZE = 64;
@@ -118,16 +118,7 @@ function each(perSecond: number): string {
 const TORCH_CODE = `
 import numpy as np
 F = torch.nn.functional
-cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']
-layers, cin = [], 3
-for v in cfg:
-    if v == 'M':
-        layers.append(torch.nn.MaxPool2d(2, 2))
-    else:
-        layers += [torch.nn.Conv2d(cin, v, 3, padding=1), torch.nn.ReLU()]
-        cin = v
-features = torch.nn.Sequential(*layers).eval()
-top = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(25088, 4096), torch.nn.ReLU(),
+${TORCH_VGG16_CONV_BASE}top = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(25088, 4096), torch.nn.ReLU(),
                           torch.nn.Linear(4096, 4096), torch.nn.ReLU(), torch.nn.Linear(4096, 1000)).eval()
 for p in list(features.parameters()) + list(top.parameters()):
     p.requires_grad_(False)

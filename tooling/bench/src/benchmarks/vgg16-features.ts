@@ -7,7 +7,13 @@ import { disposeModel } from '../../../../packages/pretrained-vgg16/src/dispose'
 import { extractFeatures } from '../../../../packages/pretrained-vgg16/src/extract-features';
 import { alternate, type Benchmark } from '../harness';
 import { tfjsLayersInChild } from '../tfjs-layers-child';
-import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
+import {
+  runTorch,
+  TORCH_CUDA_PRELUDE,
+  TORCH_VGG16_CONV_BASE,
+  torchCudaUnavailable,
+  torchUnavailable,
+} from '../torch';
 import { startWebgpu } from '../webgpu';
 
 const BATCH = 20;
@@ -58,15 +64,7 @@ function torchFeatures(device: 'cpu' | 'cuda', steps: number, threads: number) {
   return runTorch<{ perSecond: number; maxRssKb: number }>(
     `${cuda ? TORCH_CUDA_PRELUDE : "dev = torch.device('cpu')\n"}
 import resource
-cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']
-layers, cin = [], 3
-for v in cfg:
-    if v == 'M':
-        layers.append(torch.nn.MaxPool2d(2, 2))
-    else:
-        layers += [torch.nn.Conv2d(cin, v, 3, padding=1), torch.nn.ReLU(inplace=True)]
-        cin = v
-features = torch.nn.Sequential(*layers).eval().to(dev)
+${TORCH_VGG16_CONV_BASE}features = features.to(dev)
 x = (torch.rand(${BATCH}, 3, ${SIZE}, ${SIZE}) * 270 - 120).to(dev)
 with torch.no_grad():
     out = features(x).cpu().numpy().copy()
