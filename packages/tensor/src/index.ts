@@ -29,9 +29,9 @@ export { type ImageInput, type InputOptions, type ModelInputShape, toModelInput 
 export { createRandom, Random } from './random';
 export { isNode } from './runtime';
 export {
-  type ConvGradAlgorithms,
-  convGradAlgorithms,
-  setConvGradAlgorithms,
+  type ConvAlgorithms,
+  convAlgorithms,
+  setConvAlgorithms,
 } from './wasm-kernels/algorithms';
 export { registerWasmTrainingKernels } from './wasm-kernels/register';
 export { type WasmOptions, type WasmThreading, wasmThreading } from './wasm-threads';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type BackendName, initBackend } from '@convkit/tensor';
+import { type BackendName, initBackend, setConvAlgorithms } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -38,6 +38,9 @@ async function measure(task: TfjsLayersTask): Promise<TfjsLayersResult> {
   } catch (e) {
     return { skipped: (e as Error).message };
   }
+  // tfjs-backend-wasm's own XNNPACK conv for the forward pass, not convkit's Winograd one (the
+  // stock package cannot train on wasm, so fit still uses convkit's gradient kernels).
+  setConvAlgorithms({ forward: 'xnnpack' });
   const tfl = await import('@tensorflow/tfjs-layers');
   return task.task === 'mnist-fit' ? mnistFit(tfl, task) : vgg16Features(tfl, task);
 }

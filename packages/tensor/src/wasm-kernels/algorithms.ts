@@ -1,5 +1,13 @@
-/** How convkit's wasm kernels compute the two conv2d gradients. */
-export interface ConvGradAlgorithms {
+/** How convkit's wasm kernels compute conv2d and its two gradients. */
+export interface ConvAlgorithms {
+  /**
+   * Conv2D and FusedConv2D (NHWC): 'winograd' runs 3x3 stride-1 convolutions (in- and
+   * out-channels multiples of 4, activation none or relu) as Winograd F(2x2, 3x3): 16 XNNPACK
+   * matMuls over 2x2 output tiles, 2.25x fewer products; 'xnnpack' always runs tfjs-backend-wasm's
+   * XNNPACK conv. 'auto' picks winograd where it applies with at least 64 in- and out-channels and
+   * 512 tiles.
+   */
+  forward: 'auto' | 'winograd' | 'xnnpack';
   /**
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
    * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul;
@@ -20,18 +28,18 @@ export interface ConvGradAlgorithms {
   input: 'auto' | 'conv' | 'col2im';
 }
 
-const current: ConvGradAlgorithms = { filter: 'auto', input: 'auto' };
+const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto' };
 
-/** The algorithms the wasm conv2d gradient kernels use now. */
-export function convGradAlgorithms(): ConvGradAlgorithms {
+/** The algorithms the wasm conv2d kernels use now. */
+export function convAlgorithms(): ConvAlgorithms {
   return { ...current };
 }
 
 /**
- * Forces an algorithm for the wasm conv2d gradient kernels (for benchmarks and tests);
- * returns the previous setting so it can be restored.
+ * Forces an algorithm for the wasm conv2d kernels (for benchmarks and tests); returns the
+ * previous setting so it can be restored.
  */
-export function setConvGradAlgorithms(choice: Partial<ConvGradAlgorithms>): ConvGradAlgorithms {
+export function setConvAlgorithms(choice: Partial<ConvAlgorithms>): ConvAlgorithms {
   const previous = { ...current };
   Object.assign(current, choice);
   return previous;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convGradAlgorithms } from './algorithms';
+import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { THIN_CO_BLOCK } from './simd-thin-filter-grad';
 import { type WasmOps, withWasmOps } from './wasm-ops';
@@ -44,7 +44,7 @@ export function conv2dBackpropFilterWasm(args: {
         `Conv2DBackpropFilter (wasm): dy has shape [${dyNhwc.shape.join(', ')}], expected [${expected.join(', ')}] for input [${xNhwc.shape.join(', ')}] and filter [${attrs.filterShape.join(', ')}].`,
       );
     }
-    let algorithm = convGradAlgorithms().filter;
+    let algorithm = convAlgorithms().filter;
     const taps = info.inChannels * info.filterHeight * info.filterWidth;
     const simd = simdKernels(ops.memory());
     if (algorithm === 'direct' || (algorithm === 'auto' && taps <= 32)) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convGradAlgorithms } from './algorithms';
+import { convAlgorithms } from './algorithms';
 import { simdKernels } from './simd-kernels';
 import { type WasmOps, withWasmOps } from './wasm-ops';
 
@@ -54,7 +54,7 @@ function inputGradNhwc(
       `Conv2DBackpropInput (wasm): dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}] for input [${inputShape.join(', ')}] and filter [${filter.shape.join(', ')}].`,
     );
   }
-  let algorithm = convGradAlgorithms().input;
+  let algorithm = convAlgorithms().input;
   if (algorithm === 'auto') {
     // The conv multiplies every input pixel (h*w) by the whole filter; the GEMM only the
     // output pixels (oh*ow). With strides or small outputs most of the conv's work is zeros.

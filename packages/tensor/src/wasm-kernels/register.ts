@@ -5,6 +5,7 @@ import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { withExplicitTransposes } from './matmul-transposes';
 import { maxPoolGradWasm } from './max-pool-grad';
 import { withLeadingAxesSum } from './sum-leading-axes';
+import { withWinograd } from './winograd-conv2d';
 
 /** Kernels convkit adds to tfjs-backend-wasm or replaces there outright. */
 const OWN_KERNELS: readonly tf.KernelConfig[] = [
@@ -18,6 +19,8 @@ const WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.BatchMatMul]: withExplicitTransposes,
   [tf._FusedMatMul]: withExplicitTransposes,
   [tf.Sum]: withLeadingAxesSum,
+  [tf.Conv2D]: withWinograd,
+  [tf.FusedConv2D]: withWinograd,
   [tf.Identity]: aliasWhenUnchanged,
   [tf.Cast]: aliasWhenUnchanged,
 };

@@ -3,6 +3,12 @@ import { type ColumnSum, columnSumAsm } from './simd-column-sum';
 import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
 import { type ThinFilterGrad, thinFilterGradAsm } from './simd-thin-filter-grad';
+import {
+  type WinogradInput,
+  type WinogradOutput,
+  winogradInputAsm,
+  winogradOutputAsm,
+} from './simd-winograd';
 import { assemble } from './wasm-asm';
 
 /** convkit's SIMD helper kernels, bound to one wasm backend's heap. */
@@ -12,14 +18,19 @@ export interface SimdKernels {
   im2colTap: Im2colTap;
   columnSum: ColumnSum;
   thinFilterGrad: ThinFilterGrad;
+  winogradInput: WinogradInput;
+  winogradOutput: WinogradOutput;
 }
 
 /**
- * Every helper, exported from the module under its name (the keys of SimdKernels). The module
- * is compiled synchronously, which browsers allow on the main thread only below 4 KB: a test
- * keeps it there.
+ * Every helper, exported under its name (the keys of SimdKernels), in modules compiled
+ * synchronously, which browsers allow on the main thread only below 4 KB: a test keeps each
+ * module there.
  */
-export const FUNCTIONS = [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm];
+export const MODULES = [
+  [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm],
+  [winogradInputAsm, winogradOutputAsm],
+];
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 let disabled = false;
@@ -34,11 +45,11 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   let kernels: SimdKernels | null = null;
   try {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = assemble(FUNCTIONS, shared) as Uint8Array<ArrayBuffer>;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    kernels = Object.fromEntries(
-      FUNCTIONS.map((f) => [f.name, instance.exports[f.name]]),
-    ) as unknown as SimdKernels;
+    const exports = MODULES.map((functions) => {
+      const bytes = assemble(functions, shared) as Uint8Array<ArrayBuffer>;
+      return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    });
+    kernels = Object.assign({}, ...exports) as unknown as SimdKernels;
   } catch {
     kernels = null;
   }

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../init-backend';
 import { Random } from '../random';
 import { expectNoLeakedTensors } from '../testing';
-import { type ConvGradAlgorithms, setConvGradAlgorithms } from './algorithms';
+import { type ConvAlgorithms, setConvAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
-import { FUNCTIONS, setSimdKernelsDisabled, simdKernels } from './simd-kernels';
+import { MODULES, setSimdKernelsDisabled, simdKernels } from './simd-kernels';
 import { assemble } from './wasm-asm';
 
 const TOLERANCE = 1e-4;
@@ -122,17 +122,17 @@ async function expectSameOnWasmAndCpu(
   kernel: string,
   inputs: Record<string, HostTensor>,
   attrs: tf.NamedAttrMap,
-  algorithms: (Partial<ConvGradAlgorithms> & { simd?: false })[] = [{}],
+  algorithms: (Partial<ConvAlgorithms> & { simd?: false })[] = [{}],
 ) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
   let wasm = cpu;
   for (const { simd, ...choice } of algorithms) {
-    const previous = setConvGradAlgorithms(choice);
+    const previous = setConvAlgorithms(choice);
     const simdWasOff = setSimdKernelsDisabled(simd === false);
     try {
       wasm = await runKernelOn('wasm', kernel, inputs, attrs);
     } finally {
-      setConvGradAlgorithms(previous);
+      setConvAlgorithms(previous);
       setSimdKernelsDisabled(simdWasOff);
     }
     expect(wasm.shape).toEqual(cpu.shape);
@@ -336,7 +336,7 @@ describe('the SIMD helper module', () => {
     expect(kernels?.columnSum).toBeTypeOf('function');
     expect(kernels?.thinFilterGrad).toBeTypeOf('function');
     // Browsers compile synchronously on the main thread only below 4 KB.
-    expect(assemble(FUNCTIONS, true).length).toBeLessThan(4096);
+    for (const functions of MODULES) expect(assemble(functions, true).length).toBeLessThan(4096);
   });
 });
 

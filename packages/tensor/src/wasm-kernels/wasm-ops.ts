@@ -7,6 +7,8 @@ type NamedAttrMap = tf.NamedAttrMap;
 export interface WasmBackendLike {
   dataIdMap: {
     get(dataId: object): { memoryOffset: number; shape: number[]; dtype: tf.DataType } | undefined;
+    /** Whether the data is (still) on this backend; `get` of missing data asks the engine to move it here. */
+    has(dataId: object): boolean;
   };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -92,6 +94,15 @@ export class WasmOps {
     return result;
   }
 
+  /** Disposes some intermediates now (to bound the heap inside a long kernel). */
+  release(tensors: readonly TensorInfo[]): void {
+    const gone = new Set(tensors);
+    for (const t of tensors) this.backend.disposeData(t.dataId);
+    const kept = this.temps.filter((t) => !gone.has(t));
+    this.temps.length = 0;
+    this.temps.push(...kept);
+  }
+
   /** Disposes every intermediate (used when a kernel throws). */
   disposeAll(): void {
     for (const t of this.temps) this.backend.disposeData(t.dataId);
@@ -107,8 +118,16 @@ export class WasmOps {
 
   /** The backend's WebAssembly.Memory (the threaded build exports it as wasmMemory, the others in asm). */
   memory(): WebAssembly.Memory | undefined {
-    const wasm = this.backend.wasm;
-    return wasm.wasmMemory ?? wasm.asm?.memory;
+    return wasmMemory(this.backend);
+  }
+
+  /** An int32 tensor on the heap holding the byte offsets of `tensors` (a pointer table for the SIMD helpers). */
+  pointerTable(tensors: readonly TensorInfo[]): TensorInfo {
+    const table = this.output([tensors.length], 'int32');
+    const offsets = tensors.map((t) => this.offset(t));
+    const buffer = this.memory()?.buffer ?? this.backend.wasm.HEAPU8.buffer;
+    new Int32Array(buffer, this.offset(table), tensors.length).set(offsets);
+    return table;
   }
 
   /** The byte offset of a tensor's data on the wasm heap. */
@@ -125,6 +144,11 @@ export class WasmOps {
     const buffer = this.memory()?.buffer ?? this.backend.wasm.HEAPU8.buffer;
     return new Float32Array(buffer, entry.memoryOffset, sizeOf(t.shape));
   }
+}
+
+/** A wasm backend's WebAssembly.Memory (the threaded build exports it as wasmMemory, the others in asm). */
+export function wasmMemory(backend: WasmBackendLike): WebAssembly.Memory | undefined {
+  return backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
 }
 
 /** Number of elements of a shape. */

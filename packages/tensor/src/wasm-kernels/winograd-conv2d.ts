@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { convAlgorithms } from './algorithms';
+import { type SimdKernels, simdKernels } from './simd-kernels';
+import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
+import { winogradFilter } from './winograd-filter';
+
+type ConvAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+};
+
+/** Bytes of transformed tiles per chunk (16 matrices in, 16 out): bounds the extra heap a conv needs. */
+let chunkBytes = 64 << 20;
+/**
+ * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
+ * matMuls), with fewer tiles transforming a new filter (every training step) costs more than
+ * the products saved. Measured on 2 x86 cores: MNIST's 32-channel convs run slower as
+ * Winograd, VGG16's 64- to 512-channel ones 1.5-2.4x faster.
+ */
+const MIN_CHANNELS = 64;
+const MIN_TILES = 512;
+
+/**
+ * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 convolutions with stride 1 (VGG16's
+ * and the chapter's convnets' every layer but the first) run as Winograd F(2x2, 3x3), which
+ * needs 16 products per 2x2 output tile instead of 36. The tiles' products are 16 XNNPACK
+ * matMuls; the transforms in and out are SIMD helpers; bias and relu are fused into the output
+ * transform. Everything else runs the original kernel.
+ */
+export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<
+      string,
+      tf.TensorInfo | undefined
+    >;
+    const attrs = args.attrs as unknown as ConvAttrs;
+    const simd = simdKernels(wasmMemory(args.backend as WasmBackendLike));
+    const floor = floorOf(attrs.activation);
+    const usable =
+      simd &&
+      floor !== undefined &&
+      !preluActivationWeights &&
+      (!bias || (bias.shape.length === 1 && bias.shape[0] === filter?.shape[3])) &&
+      winogradApplies(x as tf.TensorInfo, filter as tf.TensorInfo, attrs);
+    if (!usable) return original(args);
+    return withWasmOps(args.backend, (ops) =>
+      winogradConv(ops, simd, x as tf.TensorInfo, filter as tf.TensorInfo, bias, floor, attrs),
+    );
+  };
+}
+
+/** Sets the bytes of transformed tiles per chunk (tests use small chunks); returns the previous value. */
+export function setWinogradChunkBytes(bytes: number): number {
+  const previous = chunkBytes;
+  chunkBytes = bytes;
+  return previous;
+}
+
+/** The output floor for a fused activation: 0 for relu, -Infinity for none; undefined for the rest. */
+function floorOf(activation: string | undefined): number | undefined {
+  if (activation === undefined || activation === 'linear') return Number.NEGATIVE_INFINITY;
+  if (activation === 'relu') return 0;
+  return undefined;
+}
+
+/** Whether a conv takes the Winograd path under the current algorithm choice. */
+function winogradApplies(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolean {
+  const choice = convAlgorithms().forward;
+  if (choice === 'xnnpack') return false;
+  const [kh, kw, ci, co] = filter.shape;
+  const pair = (v: number | [number, number]) => (typeof v === 'number' ? [v, v] : v);
+  const shapeFits =
+    x.shape.length === 4 &&
+    attrs.dataFormat !== 'NCHW' &&
+    kh === 3 &&
+    kw === 3 &&
+    pair(attrs.strides).every((s) => s === 1) &&
+    pair(attrs.dilations ?? 1).every((d) => d === 1) &&
+    ci % 4 === 0 &&
+    co % 4 === 0;
+  if (!shapeFits) return false;
+  if (choice === 'winograd') return true;
+  const [n, h, w] = x.shape;
+  const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
+  return ci >= MIN_CHANNELS && co >= MIN_CHANNELS && tiles >= MIN_TILES;
+}
+
+function winogradConv(
+  ops: WasmOps,
+  simd: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  floor: number,
+  attrs: ConvAttrs,
+): tf.TensorInfo {
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow } = info;
+  const out = ops.output([n, oh, ow, co]);
+  if (n * oh * ow === 0) return out;
+  const u = winogradFilter(ops, filter);
+  const tilesH = Math.ceil(oh / 2);
+  const tilesW = Math.ceil(ow / 2);
+  // c floats of zeros (padding, no bias) and of scratch (outputs past an odd edge).
+  const zeros = ops.output([Math.max(ci, co)]);
+  const trash = ops.output([co]);
+  ops.heapF32(zeros).fill(0);
+  const tilesPerChunk = Math.max(1, Math.floor(chunkBytes / (2 * 16 * 4 * Math.max(ci, co))));
+  const rowsPerChunk = Math.max(1, Math.floor(tilesPerChunk / tilesW));
+  const rows = n * tilesH;
+  for (let row0 = 0; row0 < rows; row0 += rowsPerChunk) {
+    const row1 = Math.min(rows, row0 + rowsPerChunk);
+    const tiles = (row1 - row0) * tilesW;
+    const v = Array.from({ length: 16 }, () => ops.output([1, tiles, ci]));
+    const vTable = ops.pointerTable(v);
+    simd.winogradInput(
+      ops.offset(x),
+      ops.offset(vTable),
+      ops.offset(zeros),
+      h,
+      w,
+      ci,
+      tilesH,
+      tilesW,
+      info.padInfo.top,
+      info.padInfo.left,
+      row0,
+      row1,
+    );
+    const m = v.map((vk, k) =>
+      ops.run(tf.BatchMatMul, { a: vk, b: u[k] }, { transposeA: false, transposeB: false }),
+    );
+    ops.release([...v, vTable]);
+    const mTable = ops.pointerTable(m);
+    simd.winogradOutput(
+      ops.offset(mTable),
+      ops.offset(out),
+      bias ? ops.offset(bias) : ops.offset(zeros),
+      ops.offset(trash),
+      oh,
+      ow,
+      co,
+      tilesH,
+      tilesW,
+      row0,
+      row1,
+      floor,
+    );
+    ops.release([...m, mTable]);
+  }
+  return out;
+}
