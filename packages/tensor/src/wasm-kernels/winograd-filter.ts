@@ -35,16 +35,6 @@ function dropDisposedFilters(backend: WasmBackendLike, cache: Map<object, Winogr
   }
 }
 
-/** Frees every transformed filter of a backend (for tests that count heap tensors). */
-export function clearWinogradFilters(backend: unknown): void {
-  const cache = caches.get(backend as object);
-  if (!cache) return;
-  for (const transformed of cache.values()) {
-    for (const t of transformed) (backend as WasmBackendLike).disposeData(t.dataId);
-  }
-  cache.clear();
-}
-
 function transformFilter(ops: WasmOps, filter: tf.TensorInfo): WinogradFilter {
   const [, , ci, co] = filter.shape;
   const n = ci * co;
