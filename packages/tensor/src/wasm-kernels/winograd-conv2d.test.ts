@@ -140,8 +140,11 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     await runKernelOn('wasm', tf.FusedConv2D, inputsOf(vggLike, 3), fusedAttrs(vggLike));
     expect(spy).toHaveBeenCalled();
     spy.mockClear();
-    const mnistLike: Case = { x: [4, 13, 13, 32], outC: 64, pad: 'valid', activation: 'relu', bias: true };
-    await runKernelOn('wasm', tf.FusedConv2D, inputsOf(mnistLike, 3), fusedAttrs(mnistLike));
+    // MNIST's convs: 32 in-channels; 64 channels but 64 x 2 x 2 output tiles.
+    const mnistConv2: Case = { x: [4, 13, 13, 32], outC: 64, pad: 'valid', activation: 'relu', bias: true };
+    const mnistConv3: Case = { x: [64, 5, 5, 64], outC: 64, pad: 'valid', activation: 'relu', bias: true };
+    for (const c of [mnistConv2, mnistConv3])
+      await runKernelOn('wasm', tf.FusedConv2D, inputsOf(c, 3), fusedAttrs(c));
     expect(spy).not.toHaveBeenCalled();
   });
 

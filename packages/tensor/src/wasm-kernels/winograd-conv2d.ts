@@ -44,11 +44,11 @@ export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
       simd &&
       floor !== undefined &&
       !preluActivationWeights &&
-      (!bias || (bias.shape.length === 1 && bias.shape[0] === filter?.shape[3])) &&
-      winogradApplies(x as tf.TensorInfo, filter as tf.TensorInfo, attrs);
-    if (!usable) return original(args);
+      (!bias || (bias.shape.length === 1 && bias.shape[0] === filter?.shape[3]));
+    const info = usable ? winogradShape(x as tf.TensorInfo, filter as tf.TensorInfo, attrs) : null;
+    if (!usable || !info) return original(args);
     return withWasmOps(args.backend, (ops) =>
-      winogradConv(ops, simd, x as tf.TensorInfo, filter as tf.TensorInfo, bias, floor, attrs),
+      winogradConv(ops, simd, x as tf.TensorInfo, filter as tf.TensorInfo, bias, floor, info),
     );
   };
 }
@@ -67,10 +67,14 @@ function floorOf(activation: string | undefined): number | undefined {
   return undefined;
 }
 
-/** Whether a conv takes the Winograd path under the current algorithm choice. */
-function winogradApplies(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): boolean {
+/** The conv's geometry when it takes the Winograd path under the current algorithm choice, else null. */
+function winogradShape(
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  attrs: ConvAttrs,
+): tf.backend_util.Conv2DInfo | null {
   const choice = convAlgorithms().forward;
-  if (choice === 'xnnpack') return false;
+  if (choice === 'xnnpack') return null;
   const [kh, kw, ci, co] = filter.shape;
   const pair = (v: number | [number, number]) => (typeof v === 'number' ? [v, v] : v);
   const shapeFits =
@@ -82,22 +86,7 @@ function winogradApplies(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAtt
     pair(attrs.dilations ?? 1).every((d) => d === 1) &&
     ci % 4 === 0 &&
     co % 4 === 0;
-  if (!shapeFits) return false;
-  if (choice === 'winograd') return true;
-  const [n, h, w] = x.shape;
-  const tiles = n * Math.ceil(h / 2) * Math.ceil(w / 2);
-  return ci >= MIN_CHANNELS && co >= MIN_CHANNELS && tiles >= MIN_TILES;
-}
-
-function winogradConv(
-  ops: WasmOps,
-  simd: SimdKernels,
-  x: tf.TensorInfo,
-  filter: tf.TensorInfo,
-  bias: tf.TensorInfo | undefined,
-  floor: number,
-  attrs: ConvAttrs,
-): tf.TensorInfo {
+  if (!shapeFits) return null;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -108,6 +97,20 @@ function winogradConv(
     false,
     'channelsLast',
   );
+  if (choice === 'winograd') return info;
+  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
+  return ci >= MIN_CHANNELS && co >= MIN_CHANNELS && tiles >= MIN_TILES ? info : null;
+}
+
+function winogradConv(
+  ops: WasmOps,
+  simd: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  floor: number,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow } = info;
   const out = ops.output([n, oh, ow, co]);
