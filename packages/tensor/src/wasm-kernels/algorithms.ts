@@ -5,7 +5,7 @@ export interface ConvAlgorithms {
    * out-channels multiples of 4, activation none or relu) as Winograd F(2x2, 3x3): 16 XNNPACK
    * matMuls over 2x2 output tiles, 2.25x fewer products; 'xnnpack' always runs tfjs-backend-wasm's
    * XNNPACK conv. 'auto' picks winograd where it applies with at least 64 in- and out-channels and
-   * 512 output tiles.
+   * 512 output tiles, or 16 for a filter used before (inference reuses its weights).
    */
   forward: 'auto' | 'winograd' | 'xnnpack';
   /**

@@ -276,6 +276,10 @@ describe('wasm training kernels match the cpu backend', () => {
     { a: [5, 7], b: [3, 5], transposeA: true, transposeB: true },
     { a: [1, 5, 7], b: [1, 5, 3], transposeA: true, transposeB: false },
     { a: [2, 5, 7], b: [2, 3, 5], transposeA: true, transposeB: true },
+    // Where computing C^T moves less data than transposing the inputs (a row times a big W^T, ...).
+    { a: [1, 5], b: [300, 5], transposeA: false, transposeB: true },
+    { a: [30, 40], b: [30, 2], transposeA: true, transposeB: false },
+    { a: [1, 6, 1], b: [1, 9, 6], transposeA: true, transposeB: true },
   ];
   for (const c of matMulCases) {
     it(`BatchMatMul and _FusedMatMul [${c.a}] x [${c.b}] transposeA=${c.transposeA} transposeB=${c.transposeB}`, async () => {
@@ -287,12 +291,14 @@ describe('wasm training kernels match the cpu backend', () => {
         // The fused kernel takes 3-D inputs (tf.fused.matMul reshapes to them).
         const a3 = { ...a, shape: c.a.length === 2 ? [1, ...c.a] : c.a };
         const b3 = { ...b, shape: c.b.length === 2 ? [1, ...c.b] : c.b };
-        const bias = randomHost(rng, [3]);
+        const n = c.transposeB ? c.b.at(-2) : c.b.at(-1);
+        const fused = { ...attrs, activation: 'relu', leakyreluAlpha: 0.2 };
         await expectSameOnWasmAndCpu(
           tf._FusedMatMul,
-          { a: a3, b: b3, bias },
-          { ...attrs, activation: 'relu', leakyreluAlpha: 0.2 },
+          { a: a3, b: b3, bias: randomHost(rng, [n as number]) },
+          fused,
         );
+        await expectSameOnWasmAndCpu(tf._FusedMatMul, { a: a3, b: b3 }, fused);
       }
     });
   }

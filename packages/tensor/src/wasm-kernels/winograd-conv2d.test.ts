@@ -148,6 +148,20 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
+  it("takes Winograd under 'auto' for few tiles once a filter is used again (inference)", async () => {
+    const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
+    const x = tf.randomUniform([1, 14, 14, 64]) as tf.Tensor4D; // 49 output tiles
+    const filter = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
+    const conv = () => tf.tidy(() => tf.conv2d(x, filter, 1, 'same'));
+    const first = conv();
+    expect(spy).not.toHaveBeenCalled();
+    const again = conv();
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [a, b] = [await first.data(), await again.data()];
+    expect(relativeError(b, a)).toBeLessThan(TOLERANCE);
+    tf.dispose([x, filter, first, again]);
+  });
+
   it('leaves what it cannot compute to XNNPACK (strides, dilations, other filters, channels, activations, NCHW)', async () => {
     const c = CASES[0];
     const base = fusedAttrs(c);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
-import { winogradFilter } from './winograd-filter';
+import { filterReused, winogradFilter } from './winograd-filter';
 
 type ConvAttrs = {
   strides: number | [number, number];
@@ -17,12 +17,15 @@ type ConvAttrs = {
 let chunkBytes = 64 << 20;
 /**
  * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
- * matMuls), with fewer tiles transforming a new filter (every training step) costs more than
- * the products saved. Measured on 2 x86 cores: MNIST's 32-channel convs run slower as
- * Winograd, VGG16's 64- to 512-channel ones 1.5-2.4x faster.
+ * matMuls). Transforming a filter the first time costs about what XNNPACK's packing does, so
+ * a new filter (every training step) takes Winograd only with enough tiles to gain; a filter in
+ * use again (inference, evaluation) with a few. Measured on 2 x86 cores: MNIST's 32-channel
+ * convs run slower as Winograd; VGG16's 64- to 512-channel ones 1.5-2.4x faster at batch 20,
+ * and 2x faster at batch 1 once their filters are transformed.
  */
 const MIN_CHANNELS = 64;
-const MIN_TILES = 512;
+const MIN_TILES_NEW_FILTER = 512;
+const MIN_TILES_REUSED_FILTER = 16;
 
 /**
  * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 convolutions with stride 1 (VGG16's
@@ -98,8 +101,10 @@ function winogradShape(
     'channelsLast',
   );
   if (choice === 'winograd') return info;
+  if (ci < MIN_CHANNELS || co < MIN_CHANNELS) return null;
   const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
-  return ci >= MIN_CHANNELS && co >= MIN_CHANNELS && tiles >= MIN_TILES ? info : null;
+  const minTiles = filterReused(filter) ? MIN_TILES_REUSED_FILTER : MIN_TILES_NEW_FILTER;
+  return tiles >= minTiles ? info : null;
 }
 
 function winogradConv(

@@ -7,6 +7,20 @@ export type WinogradFilter = tf.TensorInfo[];
 /** Transformed filters per backend, by the filter's dataId (a new dataId for every new weight value). */
 const caches = new WeakMap<object, Map<object, WinogradFilter>>();
 
+/** Filters (dataIds) that have been through a conv, transformed or not. */
+const seen = new WeakSet<object>();
+
+/**
+ * Whether this filter's weights are in use again: it is transformed already, or an earlier
+ * conv used it (inference and evaluation reuse weights; training makes new ones every step).
+ * Records this use.
+ */
+export function filterReused(filter: tf.TensorInfo): boolean {
+  const reused = seen.has(filter.dataId);
+  seen.add(filter.dataId);
+  return reused;
+}
+
 /**
  * G g G^T of a [3, 3, ci, co] filter, kept until the filter is disposed, so that inference
  * transforms each weight once (training makes new weights every step, and transforms those).
