@@ -21,11 +21,14 @@ export interface ConvAlgorithms {
   /**
    * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
    * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the
-   * heap. 'auto' picks col2im with the SIMD helpers (in-channels a multiple of 4), or when the
-   * conv would mostly multiply padding or zeros (small outputs, strides) or has few output
+   * heap; 'winograd' (3x3, stride 1, channels multiples of 4) convolves dy with the rotated
+   * filter as Winograd F(2x2, 3x3), falling back to 'auto' elsewhere. 'auto' picks winograd
+   * where it applies with 64+ channels for a filter used before (gradients with respect to an
+   * input under fixed weights: Grad-CAM, filter patterns), else col2im with the SIMD helpers (in-channels a multiple of 4), or when
+   * the conv would mostly multiply padding or zeros (small outputs, strides) or has few output
    * channels.
    */
-  input: 'auto' | 'conv' | 'col2im';
+  input: 'auto' | 'conv' | 'col2im' | 'winograd';
 }
 
 const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto' };

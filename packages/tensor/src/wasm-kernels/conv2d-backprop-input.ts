@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from './algorithms';
 import { simdKernels } from './simd-kernels';
 import { type WasmOps, withWasmOps } from './wasm-ops';
+import { winogradInputGradient } from './winograd-conv2d';
 
 type Conv2DBackpropInputAttrs = {
   strides: number | [number, number];
@@ -13,8 +14,8 @@ type Conv2DBackpropInputAttrs = {
 
 /**
  * The gradient of conv2d with respect to its input (also conv2dTranspose), for the wasm
- * backend, on XNNPACK (tfjs-backend-wasm's own Conv2DBackpropInput is a scalar loop, 4-10x
- * slower).
+ * backend: Winograd for VGG16-sized 3x3 stride-1 convs, else on XNNPACK (tfjs-backend-wasm's
+ * own Conv2DBackpropInput is a scalar loop, 4-10x slower).
  */
 export function conv2dBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -55,6 +56,11 @@ function inputGradNhwc(
     );
   }
   let algorithm = convAlgorithms().input;
+  if (algorithm === 'auto' || algorithm === 'winograd') {
+    const dx = winogradInputGradient(ops, dy, filter, info, algorithm);
+    if (dx) return dx;
+    algorithm = 'auto'; // where Winograd does not apply
+  }
   if (algorithm === 'auto') {
     // The conv multiplies every input pixel (h*w) by the whole filter; the GEMM only the
     // output pixels (oh*ow). With strides or small outputs most of the conv's work is zeros.

@@ -188,6 +188,7 @@ describe('wasm training kernels match the cpu backend', () => {
         { input: 'conv' },
         { input: 'col2im' },
         { input: 'col2im', simd: false },
+        { input: 'winograd' },
       ]);
     });
   }

@@ -89,7 +89,7 @@ async function wasmHelpers() {
 async function compareWithCpu(kernel: string, inputs: Record<string, HostTensor>, attrs: tf.NamedAttrMap) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
   const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
-  const previous = setConvAlgorithms({ forward: 'winograd' });
+  const previous = setConvAlgorithms({ forward: 'winograd', input: 'winograd' });
   try {
     const wasm = await runKernelOn('wasm', kernel, inputs, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
@@ -110,6 +110,22 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     it(`FusedConv2D matches cpu: ${caseLabel(c)}`, async () => {
       const { ranWinograd } = await compareWithCpu(tf.FusedConv2D, inputsOf(c, i), fusedAttrs(c));
       expect(ranWinograd).toBe(true);
+    });
+  }
+
+  for (const [i, c] of CASES.entries()) {
+    it(`Conv2DBackpropInput matches cpu: ${caseLabel(c)}`, async () => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.outC], 1, 1, c.pad);
+      const rng = new Random(i);
+      const inputs = {
+        dy: randomHost(rng, [c.x[0], info.outHeight, info.outWidth, c.outC]),
+        filter: randomHost(rng, [3, 3, c.x[3], c.outC]),
+      };
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+      const { ranWinograd } = await compareWithCpu(tf.Conv2DBackpropInput, inputs, attrs as tf.NamedAttrMap);
+      // Paddings wider than the filter leave rows of dy that no input pixel reaches: other algorithms.
+      const wide = typeof c.pad === 'object' && c.pad.flat().some((p) => p > 2);
+      expect(ranWinograd).toBe(!wide);
     });
   }
 
@@ -148,7 +164,7 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it("takes Winograd under 'auto' for few tiles once a filter is used again (inference)", async () => {
+  it("takes Winograd under 'auto' for few tiles once a filter is used again (inference, gradient ascent)", async () => {
     const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
     const x = tf.randomUniform([1, 14, 14, 64]) as tf.Tensor4D; // 49 output tiles
     const filter = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
@@ -159,7 +175,15 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     expect(spy).toHaveBeenCalledTimes(1);
     const [a, b] = [await first.data(), await again.data()];
     expect(relativeError(b, a)).toBeLessThan(TOLERANCE);
-    tf.dispose([x, filter, first, again]);
+    // The input gradient: never for a new filter (col2im is as fast), then as the forward conv.
+    spy.mockClear();
+    const inputGrad = (f: tf.Tensor4D) => tf.conv2dTranspose(x, f, [1, 14, 14, 64], 1, 'same');
+    const fresh = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
+    tf.dispose([inputGrad(fresh), inputGrad(filter)]);
+    expect(spy).not.toHaveBeenCalled();
+    tf.dispose(inputGrad(filter));
+    expect(spy).toHaveBeenCalledTimes(1);
+    tf.dispose([x, filter, first, again, fresh]);
   });
 
   it('leaves what it cannot compute to XNNPACK (strides, dilations, other filters, channels, activations, NCHW)', async () => {

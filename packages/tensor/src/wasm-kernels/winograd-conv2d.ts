@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
-import { filterReused, winogradFilter } from './winograd-filter';
+import { type FilterUse, filterReused, type WinogradFilter, winogradFilter } from './winograd-filter';
 
 type ConvAttrs = {
   strides: number | [number, number];
@@ -17,14 +17,18 @@ type ConvAttrs = {
 let chunkBytes = 64 << 20;
 /**
  * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
- * matMuls). Transforming a filter the first time costs about what XNNPACK's packing does, so
- * a new filter (every training step) takes Winograd only with enough tiles to gain; a filter in
- * use again (inference, evaluation) with a few. Measured on 2 x86 cores: MNIST's 32-channel
- * convs run slower as Winograd; VGG16's 64- to 512-channel ones 1.5-2.4x faster at batch 20,
- * and 2x faster at batch 1 once their filters are transformed.
+ * matMuls). Transforming a filter the first time costs about what XNNPACK's packing does, so a
+ * new filter (every training step) takes Winograd in the forward conv only with enough tiles to
+ * gain, and never in the input gradient (col2im is as fast there); a filter in use again
+ * (inference, evaluation, Grad-CAM, filter patterns) takes it with a few tiles. Measured on 2
+ * x86 cores: MNIST's 32-channel convs run slower as Winograd; VGG16's 64- to 512-channel ones
+ * 1.5-2.4x faster at batch 20, and 2x faster at batch 1 once their filters are transformed.
  */
 const MIN_CHANNELS = 64;
-const MIN_TILES_NEW_FILTER = 512;
+const MIN_TILES_NEW_FILTER: Record<FilterUse, number> = {
+  forward: 512,
+  inputGradient: Number.POSITIVE_INFINITY,
+};
 const MIN_TILES_REUSED_FILTER = 16;
 
 /**
@@ -50,9 +54,10 @@ export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
       (!bias || (bias.shape.length === 1 && bias.shape[0] === filter?.shape[3]));
     const info = usable ? winogradShape(x as tf.TensorInfo, filter as tf.TensorInfo, attrs) : null;
     if (!usable || !info) return original(args);
-    return withWasmOps(args.backend, (ops) =>
-      winogradConv(ops, simd, x as tf.TensorInfo, filter as tf.TensorInfo, bias, floor, info),
-    );
+    return withWasmOps(args.backend, (ops) => {
+      const u = winogradFilter(ops, filter as tf.TensorInfo, 'forward');
+      return winogradConv(ops, simd, x as tf.TensorInfo, u, bias, floor, info);
+    });
   };
 }
 
@@ -100,18 +105,63 @@ function winogradShape(
     false,
     'channelsLast',
   );
-  if (choice === 'winograd') return info;
-  if (ci < MIN_CHANNELS || co < MIN_CHANNELS) return null;
-  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
-  const minTiles = filterReused(filter) ? MIN_TILES_REUSED_FILTER : MIN_TILES_NEW_FILTER;
-  return tiles >= minTiles ? info : null;
+  return choice === 'winograd' || worthIt(info, filter, 'forward') ? info : null;
 }
 
+/** 'auto''s choice for a conv that Winograd can compute (see MIN_CHANNELS); records the filter's use. */
+function worthIt(info: tf.backend_util.Conv2DInfo, filter: tf.TensorInfo, use: FilterUse): boolean {
+  const reused = filterReused(filter, use);
+  if (info.inChannels < MIN_CHANNELS || info.outChannels < MIN_CHANNELS) return false;
+  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
+  return tiles >= (reused ? MIN_TILES_REUSED_FILTER : MIN_TILES_NEW_FILTER[use]);
+}
+
+/**
+ * The gradient of a 3x3 stride-1 conv with respect to its input, as Winograd: a conv of dy with
+ * the filter rotated by 180 degrees and its channels swapped, padded to give the input's size.
+ * `forward` is the forward conv's geometry. Returns null where Winograd does not apply (or, under
+ * 'auto', would not gain), for the caller's other algorithms.
+ */
+export function winogradInputGradient(
+  ops: WasmOps,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  forward: tf.backend_util.Conv2DInfo,
+  choice: 'auto' | 'winograd',
+): tf.TensorInfo | null {
+  const simd = simdKernels(ops.memory());
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = forward;
+  const { dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = forward;
+  const fits =
+    kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
+  if (!simd || !fits) return null;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, padInfo } = forward;
+  const [top, left] = [2 - padInfo.top, 2 - padInfo.left];
+  const [bottom, right] = [h - oh - top + 2, w - ow - left + 2];
+  if (Math.min(top, left, bottom, right) < 0) return null; // paddings wider than the filter
+  const info = tf.backend_util.computeConv2DInfo(
+    dy.shape as [number, number, number, number],
+    [3, 3, co, ci],
+    1,
+    1,
+    [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+  );
+  if (choice === 'auto' && !worthIt(info, filter, 'inputGradient')) return null;
+  const u = winogradFilter(ops, filter, 'inputGradient');
+  return winogradConv(ops, simd, dy, u, undefined, Number.NEGATIVE_INFINITY, info);
+}
+
+/** The conv of x with a transformed filter u over info's geometry, plus bias, floored. */
 function winogradConv(
   ops: WasmOps,
   simd: SimdKernels,
   x: tf.TensorInfo,
-  filter: tf.TensorInfo,
+  u: WinogradFilter,
   bias: tf.TensorInfo | undefined,
   floor: number,
   info: tf.backend_util.Conv2DInfo,
@@ -120,7 +170,6 @@ function winogradConv(
   const { outHeight: oh, outWidth: ow } = info;
   const out = ops.output([n, oh, ow, co]);
   if (n * oh * ow === 0) return out;
-  const u = winogradFilter(ops, filter);
   const tilesH = Math.ceil(oh / 2);
   const tilesW = Math.ceil(ow / 2);
   // c floats of zeros (padding, no bias) and of scratch (outputs past an odd edge).

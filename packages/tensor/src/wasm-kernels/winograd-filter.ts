@@ -4,38 +4,53 @@ import type { WasmBackendLike, WasmOps } from './wasm-ops';
 /** A 3x3 filter in the Winograd F(2x2, 3x3) domain: 16 matrices [1, ci, co], one per tile entry. */
 export type WinogradFilter = tf.TensorInfo[];
 
-/** Transformed filters per backend, by the filter's dataId (a new dataId for every new weight value). */
-const caches = new WeakMap<object, Map<object, WinogradFilter>>();
+/**
+ * Which conv a transformed filter serves: the forward conv (g as it is), or the input
+ * gradient (g rotated by 180 degrees with in- and out-channels swapped, [3, 3, co, ci]).
+ */
+export type FilterUse = 'forward' | 'inputGradient';
 
-/** Filters (dataIds) that have been through a conv, transformed or not. */
-const seen = new WeakSet<object>();
+/** Transformed filters per backend and use, by the filter's dataId (a new dataId for every new weight value). */
+const caches = new WeakMap<object, Record<FilterUse, Map<object, WinogradFilter>>>();
+
+/** Filters (dataIds) that have been through a conv, per use, transformed or not. */
+const seen: Record<FilterUse, WeakSet<object>> = { forward: new WeakSet(), inputGradient: new WeakSet() };
 
 /**
- * Whether this filter's weights are in use again: it is transformed already, or an earlier
- * conv used it (inference and evaluation reuse weights; training makes new ones every step).
- * Records this use.
+ * Whether this filter's weights are in use again for the same conv: an earlier call used them
+ * (inference and evaluation reuse weights; training makes new ones every step). Records this use.
  */
-export function filterReused(filter: tf.TensorInfo): boolean {
-  const reused = seen.has(filter.dataId);
-  seen.add(filter.dataId);
+export function filterReused(filter: tf.TensorInfo, use: FilterUse): boolean {
+  const reused = seen[use].has(filter.dataId);
+  seen[use].add(filter.dataId);
   return reused;
 }
 
 /**
- * G g G^T of a [3, 3, ci, co] filter, kept until the filter is disposed, so that inference
- * transforms each weight once (training makes new weights every step, and transforms those).
+ * G g G^T of a [3, 3, ci, co] filter g (for the input gradient, of g rotated and swapped), kept
+ * until the filter is disposed, so that inference transforms each weight once (training makes
+ * new weights every step, and transforms those).
  */
-export function winogradFilter(ops: WasmOps, filter: tf.TensorInfo): WinogradFilter {
+export function winogradFilter(ops: WasmOps, filter: tf.TensorInfo, use: FilterUse): WinogradFilter {
   const backend = ops.backend;
-  let cache = caches.get(backend);
-  if (!cache) {
-    cache = new Map();
-    caches.set(backend, cache);
+  let perUse = caches.get(backend);
+  if (!perUse) {
+    perUse = { forward: new Map(), inputGradient: new Map() };
+    caches.set(backend, perUse);
   }
+  const cache = perUse[use];
   const hit = cache.get(filter.dataId);
   if (hit) return hit;
   dropDisposedFilters(backend, cache);
-  const transformed = transformFilter(ops, filter);
+  let transformed: WinogradFilter;
+  if (use === 'forward') {
+    transformed = transformFilter(ops, filter);
+  } else {
+    const reversed = ops.reverse(filter, [0, 1]);
+    const rotated = ops.transpose(reversed, [0, 1, 3, 2]);
+    transformed = transformFilter(ops, rotated);
+    ops.release([reversed, rotated]);
+  }
   cache.set(filter.dataId, transformed);
   return transformed;
 }
