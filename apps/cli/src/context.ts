@@ -21,7 +21,7 @@ export interface GlobalOptions {
  */
 export class CliContext {
   readonly options: GlobalOptions;
-  /** The seed given with --seed (a number), or a random one. */
+  /** The seed given with --seed (a number), else the command's default, else a random one. */
   readonly seed: number;
   private backendInfo?: BackendInfo;
 
@@ -29,9 +29,13 @@ export class CliContext {
     command: Command,
     readonly stdout: NodeJS.WriteStream = process.stdout,
     readonly stderr: NodeJS.WriteStream = process.stderr,
+    defaults: { seed?: number } = {},
   ) {
     this.options = command.optsWithGlobals<GlobalOptions>();
-    this.seed = parseSeed(this.options.seed);
+    this.seed =
+      this.options.seed === undefined && defaults.seed !== undefined
+        ? defaults.seed
+        : parseSeed(this.options.seed);
   }
 
   /** Where logs and progress go: stderr with --json (stdout then holds only the results). */
