@@ -105,6 +105,32 @@ const IN_Q = range(39, 16); // destination matrices
 const IN_D = range(55, 16); // v128: the patch
 const IN_T = range(71, 16); // v128: B^T d
 
+/** base + (y * width + x) * cb for i32 expressions y and x, or `fallback` where `inside` is 0. */
+function pixelOr(
+  base: number,
+  cb: number,
+  y: number[],
+  x: number[],
+  width: number,
+  fallback: number,
+  inside: number[],
+): number[][] {
+  return [
+    get(base),
+    y,
+    get(width),
+    op.i32Mul(),
+    x,
+    op.i32Add(),
+    get(cb),
+    op.i32Mul(),
+    op.i32Add(),
+    get(fallback),
+    inside,
+    op.select(),
+  ];
+}
+
 /** P[4i+j] = address of pixel (y0 + i, x0 + j) of this image, or ZEROS outside it. */
 function patchPointers(): number[][] {
   const { H, W, CB, Y0, X0, BASE, ZEROS } = IN;
@@ -113,24 +139,8 @@ function patchPointers(): number[][] {
     for (let j = 0; j < 4; j++) {
       const y = [get(Y0), i32(i), op.i32Add()].flat();
       const x = [get(X0), i32(j), op.i32Add()].flat();
-      code.push(
-        // BASE + (y * W + x) * CB
-        get(BASE),
-        y,
-        get(W),
-        op.i32Mul(),
-        x,
-        op.i32Add(),
-        get(CB),
-        op.i32Mul(),
-        op.i32Add(),
-        get(ZEROS),
-        inRange(y, H),
-        inRange(x, W),
-        op.i32And(),
-        op.select(),
-        set(IN_P[4 * i + j]),
-      );
+      const inside = [inRange(y, H), inRange(x, W), op.i32And()].flat();
+      code.push(...pixelOr(BASE, CB, y, x, W, ZEROS, inside), set(IN_P[4 * i + j]));
     }
   }
   return code;
@@ -271,27 +281,8 @@ function outputPointers(): number[][] {
     for (let j = 0; j < 2; j++) {
       const y = [get(Y0), i32(i), op.i32Add()].flat();
       const x = [get(X0), i32(j), op.i32Add()].flat();
-      code.push(
-        get(BASE),
-        y,
-        get(OW),
-        op.i32Mul(),
-        x,
-        op.i32Add(),
-        get(CB),
-        op.i32Mul(),
-        op.i32Add(),
-        get(TRASH),
-        y,
-        get(OH),
-        op.i32LtS(),
-        x,
-        get(OW),
-        op.i32LtS(),
-        op.i32And(),
-        op.select(),
-        set(OUT_O[2 * i + j]),
-      );
+      const inside = [y, get(OH), op.i32LtS(), x, get(OW), op.i32LtS(), op.i32And()].flat();
+      code.push(...pixelOr(BASE, CB, y, x, OW, TRASH, inside), set(OUT_O[2 * i + j]));
     }
   }
   return code;
