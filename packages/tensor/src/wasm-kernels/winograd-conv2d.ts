@@ -15,6 +15,7 @@ type ConvAttrs = {
 
 /** Bytes of transformed tiles per chunk (16 matrices in, 16 out): bounds the extra heap a conv needs. */
 let chunkBytes = 64 << 20;
+
 /**
  * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
  * matMuls). Transforming a filter the first time costs about what XNNPACK's packing does, so a
@@ -32,9 +33,9 @@ const MIN_TILES_NEW_FILTER: Record<FilterUse, number> = {
 const MIN_TILES_REUSED_FILTER = 16;
 
 /**
- * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 convolutions with stride 1 (VGG16's
- * and the chapter's convnets' every layer but the first) run as Winograd F(2x2, 3x3), which
- * needs 16 products per 2x2 output tile instead of 36. The tiles' products are 16 XNNPACK
+ * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 stride-1 convolutions with 64+ channels
+ * (VGG16's, all but its first) run as Winograd F(2x2, 3x3), which needs 16 products per 2x2
+ * output tile instead of 36. The tiles' products are 16 XNNPACK
  * matMuls; the transforms in and out are SIMD helpers; bias and relu are fused into the output
  * transform. Everything else runs the original kernel.
  */
