@@ -11,6 +11,7 @@ import {
   type Sequential,
   sequential,
 } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** VGG16's five convolution blocks: [block, filters, convolutions]. */
@@ -64,13 +65,15 @@ export function buildVgg16(opts: Vgg16ArchitectureOptions = {}): Sequential {
   const classes = opts.classes ?? 1000;
   const pooling = opts.pooling ?? null;
   if (!Number.isInteger(classes) || classes < 1) {
-    throw new Error(`vgg16: classes must be a positive integer; found ${classes}.`);
+    throw new ConvkitUsageError(`vgg16: classes must be a positive integer; found ${classes}.`);
   }
   if (pooling !== null && pooling !== 'avg' && pooling !== 'max') {
-    throw new Error(`vgg16: pooling must be 'avg', 'max' or null; found ${JSON.stringify(pooling)}.`);
+    throw new ConvkitUsageError(
+      `vgg16: pooling must be 'avg', 'max' or null; found ${JSON.stringify(pooling)}.`,
+    );
   }
   if (includeTop && pooling !== null) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `vgg16: pooling applies only without the classifier; pass includeTop: false with pooling '${pooling}'.`,
     );
   }
@@ -171,21 +174,27 @@ function checkInputShape(
 ): (number | null)[] {
   if (given === undefined) return includeTop ? [224, 224, 3] : [null, null, 3];
   if (!Array.isArray(given) || given.length !== 3) {
-    throw new Error(`vgg16: inputShape must be [height, width, channels]; found ${JSON.stringify(given)}.`);
+    throw new ConvkitUsageError(
+      `vgg16: inputShape must be [height, width, channels]; found ${JSON.stringify(given)}.`,
+    );
   }
   const [h, w, c] = given;
   if (c !== 3) {
-    throw new Error(`vgg16: the input must have 3 channels; found inputShape ${JSON.stringify(given)}.`);
+    throw new ConvkitUsageError(
+      `vgg16: the input must have 3 channels; found inputShape ${JSON.stringify(given)}.`,
+    );
   }
   for (const d of [h, w]) {
     if (d === null) {
       if (includeTop) {
-        throw new Error(
+        throw new ConvkitUsageError(
           `vgg16: with includeTop the input size must be fixed (the classifier's fc1 depends on it); found inputShape ${JSON.stringify(given)}.`,
         );
       }
     } else if (!Number.isInteger(d) || d < 32) {
-      throw new Error(`vgg16: input size must be at least 32x32; found inputShape ${JSON.stringify(given)}.`);
+      throw new ConvkitUsageError(
+        `vgg16: input size must be at least 32x32; found inputShape ${JSON.stringify(given)}.`,
+      );
     }
   }
   return [h, w, c];

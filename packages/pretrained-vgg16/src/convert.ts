@@ -1,6 +1,7 @@
 // Node-only: Keras VGG16 .h5 -> TensorFlow.js weights (model.json + shards). Re-exported by node.ts.
 import { type H5Group, kerasWeightsGroup } from '@convkit/layers';
 import { openH5File, saveModel } from '@convkit/layers/node';
+import { ConvkitUsageError } from '@convkit/tensor';
 import { buildVgg16 } from './architecture';
 import { disposeModel } from './dispose';
 import { loadKerasWeightsInto } from './load-weights';
@@ -75,13 +76,13 @@ function classifierShape(group: H5Group): { side: number; classes: number } {
   const kernel = (layer: string) => {
     const g = group.group(layer);
     const names = g.stringListAttribute('weight_names') ?? [];
-    if (!names.length) throw new Error(`${group.file.source}: layer ${layer} has no weights.`);
+    if (!names.length) throw new ConvkitUsageError(`${group.file.source}: layer ${layer} has no weights.`);
     return g.dataset(names[0]).shape;
   };
   const [rows] = kernel('fc1');
   const cells = Math.round(Math.sqrt(rows / 512));
   if (cells * cells * 512 !== rows) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${group.file.source}: fc1's kernel has ${rows} rows, not 512 x (a square number): not a VGG16 classifier with a square input.`,
     );
   }

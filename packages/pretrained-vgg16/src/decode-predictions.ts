@@ -1,3 +1,4 @@
+import { ConvkitUsageError } from '@convkit/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 import { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 
@@ -23,12 +24,12 @@ export interface DecodeOptions {
 export function decodePredictions(preds: tf.Tensor | number[][], opts: DecodeOptions = {}): Prediction[][] {
   const { top = 5, classIndex = IMAGENET_CLASS_INDEX } = opts;
   if (!Number.isInteger(top) || top < 1) {
-    throw new Error(`decodePredictions: top must be a positive integer; found ${top}.`);
+    throw new ConvkitUsageError(`decodePredictions: top must be a positive integer; found ${top}.`);
   }
   const classes = classIndex.length;
   const { shape, rows } = readRows(preds);
   if (shape.length !== 2 || shape[1] !== classes) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `decodePredictions expects a batch of predictions, a 2D array of shape (samples, ${classes}); found shape (${shape.join(', ')}).` +
         (shape.length === 1 && shape[0] === classes
           ? ' Add the batch dimension (tf.expandDims(preds, 0)).'

@@ -1,4 +1,5 @@
 import type { BatchSource, Layer } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link extractFeatures}. */
@@ -31,7 +32,7 @@ export async function extractFeatures(
 ): Promise<ExtractedFeatures> {
   const { samples } = opts;
   if (!Number.isInteger(samples) || samples <= 0) {
-    throw new Error(`extractFeatures: samples must be a positive integer; found ${samples}.`);
+    throw new ConvkitUsageError(`extractFeatures: samples must be a positive integer; found ${samples}.`);
   }
   const iterator = source[Symbol.asyncIterator]();
   let features: Float32Array | undefined;
@@ -42,7 +43,7 @@ export async function extractFeatures(
   while (done < samples) {
     const next = await iterator.next();
     if (next.done) {
-      throw new Error(
+      throw new ConvkitUsageError(
         `extractFeatures: the batch source ended after ${done} samples; ${samples} were asked for. Pass samples <= the source's size, or an endless source (flowFromDirectory).`,
       );
     }
@@ -55,7 +56,7 @@ export async function extractFeatures(
           featureShape = out.shape.slice(1);
           features = new Float32Array(samples * size(featureShape));
         } else if (!sameShape(out.shape.slice(1), featureShape)) {
-          throw new Error(
+          throw new ConvkitUsageError(
             `extractFeatures: batch features have shape [${out.shape.slice(1).join(', ')}], earlier ones [${featureShape.join(', ')}]; all images must have the same size.`,
           );
         }
@@ -65,14 +66,15 @@ export async function extractFeatures(
       }
       if (y) {
         if (!labels) {
-          if (done > 0) throw new Error('extractFeatures: some batches have labels and some do not.');
+          if (done > 0)
+            throw new ConvkitUsageError('extractFeatures: some batches have labels and some do not.');
           labelShape = y.shape.slice(1);
           labels = new Float32Array(samples * size(labelShape));
         }
         const values = (await y.data()) as Float32Array | Int32Array;
         labels.set(values.subarray(0, take * size(labelShape)), done * size(labelShape));
       } else if (labels) {
-        throw new Error('extractFeatures: some batches have labels and some do not.');
+        throw new ConvkitUsageError('extractFeatures: some batches have labels and some do not.');
       }
       done += take;
       opts.onBatch?.(done, samples);

@@ -1,4 +1,5 @@
 import type { BatchSource, FitArgs, Layer, Sequential } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -11,7 +12,7 @@ export function setTrainableFrom(model: Sequential, layerName: string): string[]
   const layers: Layer[] = model.layers;
   const start = layers.findIndex((l) => l.name === layerName);
   if (start < 0) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `setTrainableFrom: model ${model.name} has no layer named '${layerName}'; its layers are ${layers.map((l) => l.name).join(', ')}.`,
     );
   }
@@ -66,7 +67,7 @@ export interface FineTuneResult {
 export async function fineTune(opts: FineTuneOptions): Promise<FineTuneResult> {
   const { convBase, model, loss, metrics } = opts;
   if (!model.layers.includes(convBase)) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `fineTune: model ${model.name} does not contain the conv base ${convBase.name}; build it as sequential([convBase, ...classifier]).`,
     );
   }

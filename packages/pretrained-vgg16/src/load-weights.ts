@@ -7,6 +7,7 @@ import {
   type Layer,
   Sequential,
 } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { VGG16_TOP_LAYERS } from './architecture';
 
@@ -53,7 +54,7 @@ function checkLayerNames(
   checkVariant(source, fileLayers, modelNames, modelName);
   modelNames.forEach((name, i) => {
     if (fileLayers[i] !== name) {
-      throw new Error(
+      throw new ConvkitUsageError(
         `${source}: layer ${i + 1} with weights is '${fileLayers[i]}' in the file but '${name}' in model ${modelName}. ` +
           `The file's layers are ${fileLayers.join(', ')}; the model's are ${modelNames.join(', ')}. Is this a VGG16 weights file?`,
       );
@@ -85,7 +86,7 @@ export function fileInitializers(
     const g = group.group(layer);
     const names = g.stringListAttribute('weight_names') ?? [];
     if (names.length !== shapes.length) {
-      throw new Error(
+      throw new ConvkitUsageError(
         `${source}: layer ${layer} has ${names.length} weight(s) in the file (${names.join(', ')}); the model has ${shapes.length} (kernel, bias).`,
       );
     }
@@ -113,7 +114,7 @@ function checkShape(source: string, layer: string, name: string, found: number[]
     layer === 'fc1'
       ? ' fc1 depends on the input size: the ImageNet classifier needs inputShape [224, 224, 3].'
       : '';
-  throw new Error(
+  throw new ConvkitUsageError(
     `${source}: weight ${name} of layer ${layer} has shape [${found.join(', ')}] in the file; the model expects [${expected.join(', ')}].${hint}`,
   );
 }
@@ -130,18 +131,18 @@ function checkVariant(source: string, fileLayers: string[], modelNames: string[]
   const hasTop = (names: string[]) => VGG16_TOP_LAYERS.every((n) => names.includes(n));
   const list = (names: string[]) => `${names.length} (${names[0]} ... ${names[names.length - 1]})`;
   if (hasTop(fileLayers) && !hasTop(modelNames)) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${source} holds VGG16 with its classifier (fc1, fc2, predictions: Keras's include_top=True file, vgg16_weights_tf_dim_ordering_tf_kernels.h5), ` +
         `but model ${modelName} was built without it. Build with includeTop: true, or use the conv-base file vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5.`,
     );
   }
   if (!hasTop(fileLayers) && hasTop(modelNames)) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${source} holds only VGG16's convolutional base (Keras's include_top=False file, vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5), ` +
         `but model ${modelName} has the classifier (fc1, fc2, predictions). Build with includeTop: false, or use vgg16_weights_tf_dim_ordering_tf_kernels.h5.`,
     );
   }
-  throw new Error(
+  throw new ConvkitUsageError(
     `${source} has ${list(fileLayers)} layers with weights; model ${modelName} has ${list(modelNames)}. ` +
       `File layers: ${fileLayers.join(', ')}. Model layers: ${modelNames.join(', ')}.`,
   );
@@ -151,7 +152,7 @@ function loadLayer(source: string, group: H5Group, layer: Layer): number {
   const names = group.stringListAttribute('weight_names') ?? [];
   const targets = layer.weights;
   if (names.length !== targets.length) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${source}: layer ${layer.name} has ${names.length} weight(s) in the file (${names.join(', ')}) but ${targets.length} in the model (${targets.map((w) => w.name).join(', ')}).`,
     );
   }
@@ -174,7 +175,7 @@ function readValues(source: string, layer: string, weight: string, read: () => F
   try {
     return read();
   } catch (error) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `Reading weight ${weight} of layer ${layer} from ${source} failed: ${(error as Error).message} ` +
         `A truncated file (an interrupted download) reads like this; download it again.`,
       { cause: error },

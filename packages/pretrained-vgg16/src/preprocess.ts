@@ -1,3 +1,4 @@
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The ImageNet channel means VGG16 was trained with, in BGR order (Keras's caffe mode). */
@@ -11,13 +12,13 @@ export const IMAGENET_BGR_MEAN: readonly [number, number, number] = [103.939, 11
  */
 export function preprocessInput<T extends tf.Tensor3D | tf.Tensor4D>(x: T): T {
   if (x.rank !== 3 && x.rank !== 4) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `preprocessInput expects an image [height, width, 3] or a batch [n, height, width, 3]; found a tensor of shape [${x.shape.join(', ')}].`,
     );
   }
   const channels = x.shape[x.rank - 1];
   if (channels !== 3) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `preprocessInput expects 3 channels (RGB) in the last dimension; found ${channels} (shape [${x.shape.join(', ')}]). Convert grayscale or RGBA images to RGB first.`,
     );
   }

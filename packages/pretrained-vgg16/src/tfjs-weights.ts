@@ -1,4 +1,5 @@
 import type { Sequential } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2, bool: 1 };
@@ -16,7 +17,7 @@ export function loadTfjsArtifactsInto(
 ): void {
   const specs = artifacts.weightSpecs;
   if (!specs || !artifacts.weightData)
-    throw new Error(`${source} holds no weights (weightsManifest is empty).`);
+    throw new ConvkitUsageError(`${source} holds no weights (weightsManifest is empty).`);
   const data = new tf.io.CompositeArrayBuffer(artifacts.weightData);
   const where = new Map<string, { spec: tf.io.WeightsManifestEntry; start: number; end: number }>();
   let offset = 0;
@@ -24,18 +25,18 @@ export function loadTfjsArtifactsInto(
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const perValue = BYTES[spec.quantization?.dtype ?? spec.dtype];
     if (perValue === undefined)
-      throw new Error(`${source}: weight ${spec.name} has an unsupported dtype ${spec.dtype}.`);
+      throw new ConvkitUsageError(`${source}: weight ${spec.name} has an unsupported dtype ${spec.dtype}.`);
     where.set(spec.name, { spec, start: offset, end: offset + n * perValue });
     offset += n * perValue;
   }
   if (offset > data.byteLength) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${source}: the weight files hold ${data.byteLength} bytes; the manifest needs ${offset}. A shard is missing or truncated.`,
     );
   }
   const missing = model.weights.filter((w) => !where.has(w.name)).map((w) => w.name);
   if (missing.length) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `${source} has no weights named ${missing.join(', ')}; it has ${specs.map((s) => s.name).join(', ')}. ` +
         'Was it converted from the other VGG16 variant (with or without the classifier)?',
     );
@@ -43,7 +44,7 @@ export function loadTfjsArtifactsInto(
   for (const w of model.weights) {
     const { spec, start, end } = where.get(w.name)!;
     if (spec.shape.length !== w.shape.length || spec.shape.some((d, i) => d !== w.shape[i])) {
-      throw new Error(
+      throw new ConvkitUsageError(
         `${source}: weight ${w.name} has shape [${spec.shape.join(', ')}]; the model expects [${w.shape.join(', ')}].`,
       );
     }

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetLayerNames, type Sequential } from '@convkit/layers';
-import { createRandom } from '@convkit/tensor';
+import { ConvkitUsageError, createRandom } from '@convkit/tensor';
 import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +134,8 @@ forEachBackend(['cpu'], () => {
 
     it("rejects what Keras's VGG16 rejects, saying why", async () => {
       expect(() => buildVgg16({ includeTop: false, inputShape: [31, 64, 3] })).toThrow(/at least 32x32/);
+      // A user's mistake (the CLI prints it in one line and exits 2), not a bug.
+      expect(() => buildVgg16({ includeTop: false, inputShape: [31, 64, 3] })).toThrow(ConvkitUsageError);
       expect(() => buildVgg16({ includeTop: false, inputShape: [64, 64, 1] })).toThrow(/3 channels/);
       expect(() => buildVgg16({ inputShape: [null, null, 3] })).toThrow(/input size must be fixed/);
       expect(() => buildVgg16({ pooling: 'avg' })).toThrow(/pooling applies only without the classifier/);
@@ -143,6 +145,7 @@ forEachBackend(['cpu'], () => {
       await expect(vgg16({ weights: 'imagenet', classes: 10 })).rejects.toThrow(
         /1000 classes; found classes 10/,
       );
+      await expect(vgg16({ weights: 'imagenet', classes: 10 })).rejects.toBeInstanceOf(ConvkitUsageError);
       await expect(vgg16({ weights: 'imagenet', inputShape: [150, 150, 3] })).rejects.toThrow(
         /must be \[224, 224, 3\]/,
       );

@@ -1,5 +1,6 @@
 import type { H5File, Sequential } from '@convkit/layers';
 import { withH5 } from '@convkit/layers';
+import { ConvkitUsageError } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildVgg16, type Vgg16ArchitectureOptions, vgg16WeightShapes } from './architecture';
 import { disposeModel } from './dispose';
@@ -31,7 +32,7 @@ export interface Vgg16Options extends Omit<Vgg16ArchitectureOptions, 'weightsWil
 export async function vgg16(opts: Vgg16Options = {}): Promise<Sequential> {
   const weights = opts.weights === undefined ? 'imagenet' : opts.weights;
   if (weights === 'imagenet') {
-    throw new Error(
+    throw new ConvkitUsageError(
       "vgg16({ weights: 'imagenet' }) reads Keras's weights file from disk: in node import vgg16 from '@convkit/pretrained-vgg16/node'. " +
         'In a browser pass the URL or the bytes of the .h5 file as weights.',
     );
@@ -70,7 +71,7 @@ export async function loadConverted(
   handler: tf.io.IOHandler,
   source: string,
 ): Promise<Sequential> {
-  if (!handler.load) throw new Error(`${source}: the IOHandler cannot load.`);
+  if (!handler.load) throw new ConvkitUsageError(`${source}: the IOHandler cannot load.`);
   const artifacts = await handler.load();
   const model = buildVgg16({ ...opts, weightsWillLoad: true });
   try {
@@ -86,13 +87,13 @@ export async function loadConverted(
 export function checkImagenetOptions(opts: Vgg16Options): void {
   const includeTop = opts.includeTop ?? true;
   if (includeTop && (opts.classes ?? 1000) !== 1000) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `vgg16: with weights 'imagenet' and includeTop the classifier has ImageNet's 1000 classes; found classes ${opts.classes}. Use includeTop: false and add your own classifier.`,
     );
   }
   const s = opts.inputShape;
   if (includeTop && s && (s[0] !== 224 || s[1] !== 224 || s[2] !== 3)) {
-    throw new Error(
+    throw new ConvkitUsageError(
       `vgg16: with weights 'imagenet' and includeTop, inputShape must be [224, 224, 3] (fc1 was trained on 7x7x512 features); found [${s.join(', ')}]. Use includeTop: false for other sizes.`,
     );
   }
@@ -101,6 +102,8 @@ export function checkImagenetOptions(opts: Vgg16Options): void {
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok)
-    throw new Error(`Fetching VGG16 weights from ${url} failed: HTTP ${res.status} ${res.statusText}.`);
+    throw new ConvkitUsageError(
+      `Fetching VGG16 weights from ${url} failed: HTTP ${res.status} ${res.statusText}.`,
+    );
   return new Uint8Array(await res.arrayBuffer());
 }

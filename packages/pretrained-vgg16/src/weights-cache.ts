@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { ConvkitUsageError } from '@convkit/tensor';
 import { type DownloadProgress, downloadFile, md5OfFile } from './download';
 import { VGG16_WEIGHTS_NOTOP, VGG16_WEIGHTS_TOP, vgg16WeightsFile } from './weight-files';
 
@@ -51,7 +52,7 @@ export async function resolveVgg16Weights(opts: ResolveWeightsOptions = {}): Pro
   const isUrl = /^https?:\/\//i.test(weights);
   if (weights !== 'imagenet' && !isUrl) {
     if (!existsSync(weights)) {
-      throw new Error(
+      throw new ConvkitUsageError(
         `VGG16 weights file not found: ${weights}. Pass weights: 'imagenet' to use Keras's cache (${kerasModelsDir()}) or download, a path to an existing .h5 file, or an http(s) URL.`,
       );
     }
@@ -59,7 +60,7 @@ export async function resolveVgg16Weights(opts: ResolveWeightsOptions = {}): Pro
   }
   const known = vgg16WeightsFile(includeTop);
   const fileName = isUrl ? decodeURIComponent(basename(new URL(weights).pathname)) : known.fileName;
-  if (!fileName) throw new Error(`Cannot tell a file name from the weights URL ${weights}.`);
+  if (!fileName) throw new ConvkitUsageError(`Cannot tell a file name from the weights URL ${weights}.`);
   const knownByName = [VGG16_WEIGHTS_TOP, VGG16_WEIGHTS_NOTOP].find((f) => f.fileName === fileName);
   const md5 = opts.md5 ?? knownByName?.md5;
   const bytes = opts.bytes ?? (opts.md5 === undefined ? knownByName?.bytes : undefined);
@@ -74,7 +75,7 @@ export async function resolveVgg16Weights(opts: ResolveWeightsOptions = {}): Pro
       const found = await md5OfFile(cached);
       if (found !== md5.toLowerCase()) {
         const size = (await stat(cached)).size;
-        throw new Error(
+        throw new ConvkitUsageError(
           `The cached weights file ${cached} (${size} bytes) has md5 ${found}, expected ${md5}: it is incomplete or corrupt. Delete it to download it again.`,
         );
       }
