@@ -1,9 +1,9 @@
 import { colormap, decodePng } from '@convkit/image-io';
 import { createRandom } from '@convkit/tensor';
+import { pythonUnavailable, runPython } from '@convkit/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { activationGrid } from './activation-grid';
 import { normalizeChannel } from './channel-image';
-import { pythonUnavailable, runPython } from './testing/python';
 
 function randomActivation(shape: number[], seed = 3) {
   const rng = createRandom(seed);

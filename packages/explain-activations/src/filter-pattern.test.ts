@@ -1,11 +1,10 @@
 import { decodePng } from '@convkit/image-io';
 import { initBackend } from '@convkit/tensor';
-import { expectNoLeakedTensors } from '@convkit/tensor/testing';
+import { expectNoLeakedTensors, type FakeModel, fakeModel } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filterGrid } from './filter-grid';
 import { filterPattern, startingNoise } from './filter-pattern';
-import { type FakeModel, fakeModel } from './testing/fake-model';
 
 let model: FakeModel;
 beforeAll(async () => {

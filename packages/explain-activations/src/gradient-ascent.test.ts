@@ -1,10 +1,9 @@
 import { initBackend } from '@convkit/tensor';
-import { expectNoLeakedTensors } from '@convkit/tensor/testing';
+import { expectNoLeakedTensors, pythonUnavailable, runPython } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deprocessImage } from './deprocess';
 import { gradientAscent } from './gradient-ascent';
-import { pythonUnavailable, runPython } from './testing/python';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -1,12 +1,16 @@
 import { conv2d, dense, flatten, sequential } from '@convkit/layers';
 import { initBackend, type PixelImage } from '@convkit/tensor';
-import { expectNoLeakedTensors } from '@convkit/tensor/testing';
+import {
+  expectNoLeakedTensors,
+  type FakeModel,
+  fakeModel,
+  pythonUnavailable,
+  runPython,
+} from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradCam } from './grad-cam';
 import type { GradCamModel } from './model';
-import { type FakeModel, fakeModel } from './testing/fake-model';
-import { pythonUnavailable, runPython } from './testing/python';
 import { nestedConvnet, smallConvnet } from './testing/real-models';
 
 let model: FakeModel;

@@ -1,8 +1,8 @@
 import { colormap, decodePng } from '@convkit/image-io';
 import type { PixelImage } from '@convkit/tensor';
+import { pythonUnavailable, runPython } from '@convkit/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { heatmapImage, overlay } from './overlay';
-import { pythonUnavailable, runPython } from './testing/python';
 
 const heatmap = { width: 3, height: 2, data: new Float32Array([0, 0.2, 0.5, 1, 0.75, 0.1]) };
 const image: PixelImage = {

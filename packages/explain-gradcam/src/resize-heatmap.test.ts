@@ -1,6 +1,6 @@
+import { pythonUnavailable, runPython } from '@convkit/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { resizeHeatmap } from './resize-heatmap';
-import { pythonUnavailable, runPython } from './testing/python';
 
 describe('resizeHeatmap', () => {
   it('interpolates between pixel centres and clamps at the edges', () => {

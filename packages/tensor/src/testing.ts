@@ -3,6 +3,14 @@ import { beforeAll, describe } from 'vitest';
 import type { BackendName } from './backend-names';
 import { initBackend } from './init-backend';
 
+export {
+  type FakeLayer,
+  type FakeLayerSpec,
+  type FakeModel,
+  fakeModel,
+} from './testing-helpers/fake-model';
+export { PYTHON, pythonUnavailable, runPython } from './testing-helpers/python-reference';
+
 /**
  * Runs `fn` and throws if it leaves more tensors alive than it found (a leak), naming the
  * count and the shapes of the leaked tensors' data. Returns what `fn` returned.

@@ -1,9 +1,12 @@
 // Test-only: a tiny stand-in for a @convkit/layers Sequential, built from plain tfjs-core ops with
-// seeded weights, so the numeric cores can be tested on their own.
-import { createRandom } from '@convkit/tensor';
+// seeded weights, so packages that read models (explain-*) can test their numeric cores alone.
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradCamModel, Shape } from '../model';
+import { createRandom } from '../random';
 
+/** A Keras-style shape: the batch dimension (and any free dimension) is `null`. */
+type Shape = (number | null)[];
+
+/** A layer of a fake model: the members @convkit/layers's layers have that explain-* read. */
 export interface FakeLayer {
   name: string;
   className: string;
@@ -14,14 +17,20 @@ export interface FakeLayer {
   getConfig(): Record<string, unknown>;
 }
 
-export interface FakeModel extends GradCamModel {
+/** A fake Sequential: the members explain-activations and explain-gradcam read, plus predict and dispose. */
+export interface FakeModel {
+  readonly name: string;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  splitAt(name: string): { head(x: tf.Tensor): tf.Tensor; tail(h: tf.Tensor): tf.Tensor };
   layers: FakeLayer[];
   dispose(): void;
   predict(x: tf.Tensor): tf.Tensor;
   layerOutputs(x: tf.Tensor, names: string[]): tf.Tensor[];
 }
 
-type Spec =
+/** One layer of a fake model: a conv, a 2x2 max pool, a flatten, a global average pool or a dense layer. */
+export type FakeLayerSpec =
   | {
       type: 'conv';
       filters: number;
@@ -38,7 +47,7 @@ type Spec =
 /** A sequential model from specs, weights drawn from `seed` (glorot-uniform-like scale). */
 export function fakeModel(
   inputShape: [number | null, number | null, number],
-  specs: Spec[],
+  specs: FakeLayerSpec[],
   seed = 1,
   name = 'fake',
 ): FakeModel {
