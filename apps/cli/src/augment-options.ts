@@ -1,18 +1,7 @@
-import type { ImageDataGeneratorOptions } from '@convkit/image-augment';
+import { CHAPTER_AUGMENTATION, type ImageDataGeneratorOptions } from '@convkit/image-augment';
 import type { Command } from 'commander';
 import { numberIn } from './context';
 import { CliUsageError } from './errors';
-
-/** The chapter's augmentation (section 5.2.5): what `--augment` and augment-preview use by default. */
-export const CHAPTER_AUGMENTATION: ImageDataGeneratorOptions = {
-  rotationRange: 40,
-  widthShiftRange: 0.2,
-  heightShiftRange: 0.2,
-  shearRange: 0.2,
-  zoomRange: 0.2,
-  horizontalFlip: true,
-  fillMode: 'nearest',
-};
 
 /** Raw values of the augmentation flags. */
 export interface AugmentFlags {
@@ -37,7 +26,7 @@ export function addAugmentOptions(command: Command): Command {
     .option('--fill-mode <mode>', 'how new pixels are filled: nearest (chapter), constant, reflect, wrap');
 }
 
-/** The generator options from the flags, starting from the chapter's augmentation. */
+/** The generator options from the flags, starting from the chapter's augmentation (what `--augment` and augment-preview use by default). */
 export function augmentationFrom(flags: AugmentFlags): ImageDataGeneratorOptions {
   const c = CHAPTER_AUGMENTATION;
   const fillMode = flags.fillMode ?? c.fillMode;

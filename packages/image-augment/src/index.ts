@@ -7,6 +7,7 @@ export { type Matrix3, transformMatrix } from './affine';
 export type { WarpOptions } from './apply-transform';
 export { ArrayIterator, type FlowOptions } from './array-iterator';
 export { type Batch, BatchIterator, type IteratorOptions } from './batch-iterator';
+export { CHAPTER_AUGMENTATION } from './chapter-augmentation';
 export { augmentedGrid, type GridOptions } from './grid';
 export {
   type FitOptions,

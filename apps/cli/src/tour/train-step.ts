@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHAPTER_AUGMENTATION } from '@convkit/image-augment';
 import { imageDataGenerator, writeAugmentedGrid } from '@convkit/image-augment/node';
 import { resetLayerNames, rmsprop, type Sequential, setSeed, summaryLines } from '@convkit/layers';
 import { saveModel } from '@convkit/layers/node';
-import { CHAPTER_AUGMENTATION } from '../augment-options';
 import { buildPreset } from '../models/presets';
 import type { ReportImage } from '../report/html';
 import { directoryFlow } from '../training/data-sources';
