@@ -23,6 +23,12 @@ export interface BenchmarkResult {
   notes?: string[];
 }
 
+/**
+ * True with `--gpu-only` on the command line: benchmarks with GPU rows skip their CPU rows, so
+ * that a GPU machine lent for minutes spends them on the GPU figures.
+ */
+export const GPU_ONLY = process.argv.includes('--gpu-only');
+
 /** A named benchmark that `pnpm bench` can run. */
 export interface Benchmark {
   name: string;

@@ -6,6 +6,7 @@ import { explain } from './benchmarks/explain';
 import { fashionMnistAccuracy, mnistConvnetFit } from './benchmarks/mnist-convnet-fit';
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
+import { isChildRun } from './child-run';
 import { type Benchmark, formatResult } from './harness';
 
 /** Every benchmark `pnpm bench` knows, in the order it runs them. */
@@ -21,25 +22,31 @@ const BENCHMARKS: Benchmark[] = [
   explain,
 ];
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-if (process.argv.includes('--list')) {
-  for (const b of BENCHMARKS) {
-    console.log(`${b.name.padEnd(28)} ${b.description}${b.onlyByName ? ' (runs only when named)' : ''}`);
+/** Runs the benchmarks named on the command line (all but the long ones when none is named). */
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  if (process.argv.includes('--list')) {
+    for (const b of BENCHMARKS) {
+      console.log(`${b.name.padEnd(28)} ${b.description}${b.onlyByName ? ' (runs only when named)' : ''}`);
+    }
+    return;
   }
-  process.exit(0);
-}
-const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
-if (unknown.length) {
-  console.error(
-    `Unknown benchmark(s): ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}.`,
+  const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+  if (unknown.length) {
+    console.error(
+      `Unknown benchmark(s): ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}.`,
+    );
+    process.exit(2);
+  }
+  console.log(
+    `convkit bench on node ${process.version}, ${process.platform}-${process.arch}; ratios are from this one run.`,
   );
-  process.exit(2);
+  for (const bench of BENCHMARKS.filter((b) =>
+    wanted.length === 0 ? !b.onlyByName : wanted.includes(b.name),
+  )) {
+    console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
+  }
 }
-console.log(
-  `convkit bench on node ${process.version}, ${process.platform}-${process.arch}; ratios are from this one run.`,
-);
-for (const bench of BENCHMARKS.filter((b) =>
-  wanted.length === 0 ? !b.onlyByName : wanted.includes(b.name),
-)) {
-  console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
-}
+
+// In a bundle every module shares this process: a child run (see child-run.ts) is not a bench run.
+if (!isChildRun()) await main();

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type BackendName, initBackend, setConvAlgorithms } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { childTask, runChild } from './child-run';
 
 /**
  * tfjs-layers measurements, each in a fresh node process: importing @tensorflow/tfjs-layers
@@ -19,17 +18,8 @@ const CHILD_FLAG = '--tfjs-layers-child';
 
 /** Runs one tfjs-layers measurement in a child process (same backend setup as convkit's rows). */
 export function tfjsLayersInChild(task: TfjsLayersTask): TfjsLayersResult {
-  const file = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file, CHILD_FLAG, JSON.stringify(task)], {
-    encoding: 'utf8',
-    timeout: 1_200_000,
-  });
-  const last = r.stdout?.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !last.startsWith('{')) {
-    const why = (r.stderr || String(r.error ?? '')).trim().split('\n').slice(-3).join(' ');
-    return { skipped: `tfjs-layers ${task.task} on ${task.backend} failed: ${why}` };
-  }
-  return JSON.parse(last) as TfjsLayersResult;
+  const r = runChild<TfjsLayersResult>(import.meta.url, CHILD_FLAG, JSON.stringify(task), 1_200_000);
+  return r.ok ? r.value : { skipped: `tfjs-layers ${task.task} on ${task.backend} failed: ${r.why}` };
 }
 
 async function measure(task: TfjsLayersTask): Promise<TfjsLayersResult> {
@@ -112,6 +102,7 @@ async function vgg16Features(
   return { perSecond: (batch * steps) / ((performance.now() - start) / 1000) };
 }
 
-if (process.argv[2] === CHILD_FLAG) {
-  console.log(JSON.stringify(await measure(JSON.parse(process.argv[3]) as TfjsLayersTask)));
+const childTaskJson = childTask(CHILD_FLAG);
+if (childTaskJson !== undefined) {
+  console.log(JSON.stringify(await measure(JSON.parse(childTaskJson) as TfjsLayersTask)));
 }

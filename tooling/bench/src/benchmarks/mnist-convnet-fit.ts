@@ -11,7 +11,7 @@ import {
   setSeed,
 } from '../../../../packages/layers/src/index';
 import { loadFashionMnist } from '../../../../packages/layers/src/io/idx-node';
-import { alternate, type Benchmark, type Measurement } from '../harness';
+import { alternate, type Benchmark, GPU_ONLY, type Measurement } from '../harness';
 import { tfjsLayersInChild } from '../tfjs-layers-child';
 import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
 import { startWebgpu } from '../webgpu';
@@ -127,45 +127,48 @@ export const mnistConvnetFit: Benchmark = {
     const noTorch = torchUnavailable();
     if (noTorch) notes.push(`PyTorch skipped: ${noTorch}`);
 
-    await initBackend('wasm');
+    // PyTorch gets as many CPU threads as convkit's wasm backend (with --gpu-only: 1, for its host side).
+    if (!GPU_ONLY) await initBackend('wasm');
     const threads = wasmThreading()?.threads ?? 1;
     const pytorchCpu = `PyTorch CPU (${threads} threads)`;
-    const onWasm = async (batch: number) => {
-      await initBackend('wasm');
-      return convkitFit(SAMPLES, batch, true);
-    };
-    measurements.push(
-      ...(await alternate(ROUNDS, [
-        { label: 'convkit wasm', unit, note: `${threads} thread(s)`, measure: () => onWasm(BATCH) },
-        {
-          label: 'tfjs-layers wasm',
-          unit,
-          note: "with convkit's wasm gradient kernels: stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter and cannot train it",
-          measure: async () => tfjsLayers('tfjs-layers wasm', 'wasm', SAMPLES, BATCH),
-        },
-        {
-          label: pytorchCpu,
-          unit,
-          measure: async () => (noTorch ? undefined : torchFit('cpu', SAMPLES, BATCH, threads)),
-        },
-      ])),
-    );
+    if (!GPU_ONLY) {
+      const onWasm = async (batch: number) => {
+        await initBackend('wasm');
+        return convkitFit(SAMPLES, batch, true);
+      };
+      measurements.push(
+        ...(await alternate(ROUNDS, [
+          { label: 'convkit wasm', unit, note: `${threads} thread(s)`, measure: () => onWasm(BATCH) },
+          {
+            label: 'tfjs-layers wasm',
+            unit,
+            note: "with convkit's wasm gradient kernels: stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter and cannot train it",
+            measure: async () => tfjsLayers('tfjs-layers wasm', 'wasm', SAMPLES, BATCH),
+          },
+          {
+            label: pytorchCpu,
+            unit,
+            measure: async () => (noTorch ? undefined : torchFit('cpu', SAMPLES, BATCH, threads)),
+          },
+        ])),
+      );
 
-    await initBackend('cpu');
-    measurements.push({
-      label: 'convkit cpu',
-      perSecond: await convkitFit(CPU_SAMPLES, BATCH, false),
-      unit,
-      note: `${CPU_SAMPLES} samples`,
-    });
-    const tfjsCpu = tfjsLayers('tfjs-layers cpu', 'cpu', TFJS_LAYERS_CPU_SAMPLES, BATCH);
-    if (tfjsCpu !== undefined) {
+      await initBackend('cpu');
       measurements.push({
-        label: 'tfjs-layers cpu',
-        perSecond: tfjsCpu,
+        label: 'convkit cpu',
+        perSecond: await convkitFit(CPU_SAMPLES, BATCH, false),
         unit,
-        note: `${TFJS_LAYERS_CPU_SAMPLES} samples`,
+        note: `${CPU_SAMPLES} samples`,
       });
+      const tfjsCpu = tfjsLayers('tfjs-layers cpu', 'cpu', TFJS_LAYERS_CPU_SAMPLES, BATCH);
+      if (tfjsCpu !== undefined) {
+        measurements.push({
+          label: 'tfjs-layers cpu',
+          perSecond: tfjsCpu,
+          unit,
+          note: `${TFJS_LAYERS_CPU_SAMPLES} samples`,
+        });
+      }
     }
 
     const noGpu = await startWebgpu();
@@ -195,9 +198,11 @@ export const mnistConvnetFit: Benchmark = {
         ])),
       );
     }
-    notes.push(
-      "cpu rows time a few batches: tfjs-backend-cpu's conv kernels are per-element JS loops (its filter gradient takes minutes per batch; convkit's gradient computes it with its own loop on cpu).",
-    );
+    if (!GPU_ONLY) {
+      notes.push(
+        "cpu rows time a few batches: tfjs-backend-cpu's conv kernels are per-element JS loops (its filter gradient takes minutes per batch; convkit's gradient computes it with its own loop on cpu).",
+      );
+    }
     const big = ` b${GPU_BIG_BATCH}`;
     return {
       measurements,

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildVgg16 } from '../../../../packages/pretrained-vgg16/src/architecture';
 import { disposeModel } from '../../../../packages/pretrained-vgg16/src/dispose';
 import { extractFeatures } from '../../../../packages/pretrained-vgg16/src/extract-features';
-import { alternate, type Benchmark } from '../harness';
+import { alternate, type Benchmark, GPU_ONLY } from '../harness';
 import { tfjsLayersInChild } from '../tfjs-layers-child';
 import {
   runTorch,
@@ -110,17 +110,19 @@ export const vgg16Features: Benchmark = {
       return r.perSecond;
     };
 
-    await initBackend('wasm');
+    if (!GPU_ONLY) await initBackend('wasm');
     const threads = wasmThreading()?.threads ?? 1;
     const pytorchCpu = `PyTorch CPU (${threads} threads)`;
     const noTorch = torchUnavailable();
     if (noTorch) notes.push(`PyTorch skipped: ${noTorch}`);
-    const measurements = await alternate(ROUNDS, [
-      { label: 'convkit wasm', unit, measure: () => convkitOn('wasm', STEPS) },
-      { label: 'tfjs-layers wasm', unit, measure: async () => tfjsLayers('wasm', STEPS) },
-      { label: pytorchCpu, unit, measure: async () => (noTorch ? undefined : torchOn('cpu', STEPS)) },
-    ]);
-    notes.push(`peak rss (last round): convkit ${convkitRss}, PyTorch ${torchRss || '-'}`);
+    const measurements = GPU_ONLY
+      ? []
+      : await alternate(ROUNDS, [
+          { label: 'convkit wasm', unit, measure: () => convkitOn('wasm', STEPS) },
+          { label: 'tfjs-layers wasm', unit, measure: async () => tfjsLayers('wasm', STEPS) },
+          { label: pytorchCpu, unit, measure: async () => (noTorch ? undefined : torchOn('cpu', STEPS)) },
+        ]);
+    if (!GPU_ONLY) notes.push(`peak rss (last round): convkit ${convkitRss}, PyTorch ${torchRss || '-'}`);
 
     const noGpu = await startWebgpu();
     const noCuda = torchCudaUnavailable();
@@ -146,7 +148,7 @@ export const vgg16Features: Benchmark = {
       ])),
     );
     notes.push(
-      `wasm: ${threads} thread(s); ${STEPS} timed batches per round after 1 warm-up batch (GPU: ${GPU_STEPS})`,
+      `${GPU_ONLY ? '' : `wasm: ${threads} thread(s); `}${STEPS} timed batches per round after 1 warm-up batch (GPU: ${GPU_STEPS})`,
     );
     return {
       measurements,

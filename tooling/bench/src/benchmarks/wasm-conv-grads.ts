@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { childTask, runChild } from '../child-run';
 import type { Benchmark, Measurement } from '../harness';
 import { runTorch, torchUnavailable } from '../torch';
 
@@ -164,14 +163,9 @@ async function measureCpu(): Promise<Rate> {
 
 /** Runs this file in a fresh node process for one thread count (or 'cpu') and returns what it measured. */
 function inChild<T>(what: number | 'cpu'): T {
-  const file = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file, CHILD_FLAG, String(what)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (r.status !== 0) throw new Error(`wasm-conv-grads child (${what}) failed: ${r.stderr || r.error}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
+  const r = runChild<T>(import.meta.url, CHILD_FLAG, String(what), 600_000);
+  if (!r.ok) throw new Error(`wasm-conv-grads child (${what}) failed: ${r.why}`);
+  return r.value;
 }
 
 const TORCH_CODE = `
@@ -271,7 +265,9 @@ export const wasmConvGrads: Benchmark = {
   },
 };
 
-if (process.argv[2] === CHILD_FLAG) {
-  const what = process.argv[3];
-  console.log(JSON.stringify(what === 'cpu' ? await measureCpu() : await measureWasm(Number(what))));
+const childWhat = childTask(CHILD_FLAG);
+if (childWhat !== undefined) {
+  console.log(
+    JSON.stringify(childWhat === 'cpu' ? await measureCpu() : await measureWasm(Number(childWhat))),
+  );
 }
