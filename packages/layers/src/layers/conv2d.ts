@@ -75,7 +75,7 @@ export class Conv2D extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
-    this.rng = layerRandom(args.seed, this.name);
+    this.rng = layerRandom(args.seed, 'Conv2D');
   }
 
   computeOutputShape(inputShape: Shape): Shape {

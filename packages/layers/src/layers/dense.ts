@@ -57,7 +57,7 @@ export class Dense extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = getInitializer(args.kernelInitializer ?? 'glorot_uniform', 'kernelInitializer');
     this.biasInitializer = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
-    this.rng = layerRandom(args.seed, this.name);
+    this.rng = layerRandom(args.seed, 'Dense');
   }
 
   computeOutputShape(inputShape: Shape): Shape {

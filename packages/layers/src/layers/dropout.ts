@@ -34,7 +34,7 @@ export class Dropout extends Layer {
     this.rate = args.rate;
     this.noiseShape = args.noiseShape;
     this.seed = args.seed;
-    this.rng = layerRandom(args.seed, this.name);
+    this.rng = layerRandom(args.seed, 'Dropout');
   }
 
   computeOutputShape(inputShape: Shape): Shape {

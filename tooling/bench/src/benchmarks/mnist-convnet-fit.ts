@@ -73,6 +73,34 @@ async function convkitFit(samples: number, batch: number, warmup: boolean): Prom
   return perSecond;
 }
 
+/**
+ * Per-epoch losses of a short fit from seed 1 (2 epochs of 128 samples) on the active backend.
+ * Weights, data and shuffling come from seeded JS generators, so every correct backend gives the
+ * same losses up to float rounding: on a GPU this checks that the timed path also computes.
+ */
+async function shortFitLosses(): Promise<number[]> {
+  setSeed(1);
+  const model = mnistConvnet();
+  model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy' });
+  const { x, y } = randomData(128);
+  const history = await model.fit(x, y, { batchSize: BATCH, epochs: 2, seed: 1 });
+  tf.dispose([x, y]);
+  model.dispose();
+  return history.history.loss;
+}
+
+/** A note comparing convkit's losses on `backend` with the cpu backend's (the reference). */
+export async function agreementWithCpu(backend: BackendName): Promise<string> {
+  await initBackend('cpu');
+  const reference = await shortFitLosses();
+  await initBackend(backend);
+  const losses = await shortFitLosses();
+  const worst = Math.max(...losses.map((l, i) => Math.abs(l - reference[i]) / Math.abs(reference[i])));
+  const verdict = Number.isFinite(worst) && worst <= 1e-3 ? 'agree' : 'DISAGREE';
+  const show = (ls: number[]) => ls.map((l) => l.toFixed(5)).join(', ');
+  return `convkit ${backend} and cpu ${verdict}: losses of a 2-epoch fit ${show(losses)} vs ${show(reference)} (largest relative difference ${worst.toExponential(1)})`;
+}
+
 const TORCH_NET = `
 net = torch.nn.Sequential(
     torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
@@ -174,6 +202,7 @@ export const mnistConvnetFit: Benchmark = {
     const noGpu = await startWebgpu();
     const noCuda = torchCudaUnavailable();
     if (noGpu) notes.push(`WebGPU rows skipped: ${noGpu}`);
+    else notes.push(await agreementWithCpu('webgpu'));
     if (noCuda) notes.push(`PyTorch CUDA skipped: ${noCuda}`);
     for (const batch of [BATCH, GPU_BIG_BATCH]) {
       const suffix = batch === BATCH ? '' : ` b${batch}`;
