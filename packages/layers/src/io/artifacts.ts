@@ -10,6 +10,7 @@ import { deserializeLayer } from '../model/registry';
 import { Sequential } from '../model/sequential';
 import { ModelFormatError } from './errors';
 import { float32ToFloat16Bits } from './float16';
+import { OPTIMIZER_GROUP, optimizerArtifacts, restoreTraining } from './training-state';
 
 /** The `format` tfjs writes in model.json for Keras-style models. */
 export const LAYERS_MODEL_FORMAT = 'layers-model';
@@ -21,6 +22,13 @@ export interface ArtifactsOptions {
    * tfjs-converter's `--quantize_float16` does. Loading dequantises them back to float32.
    */
   quantize?: 'float16';
+  /**
+   * Also save the optimizer's state (its moving averages and step count), so that training
+   * resumes where it stopped after loadModel, as tfjs-layers' `includeOptimizer` (default false;
+   * nothing to save for a model never compiled). A compiled model's training config (optimizer
+   * settings, loss, metrics) is always saved, as Keras does, and loadModel compiles from it.
+   */
+  includeOptimizer?: boolean;
 }
 
 /** A weight spec with tfjs-converter's quantisation note (original_dtype is the converter's). */
@@ -59,6 +67,12 @@ export async function modelToArtifacts(
     }
     specs.push(spec);
   }
+  const training = model instanceof Sequential ? model.trainingConfig : undefined;
+  if (opts.includeOptimizer && training) {
+    const optimizer = await optimizerArtifacts(model as Sequential);
+    specs.push(...optimizer.specs);
+    parts.push(...optimizer.parts);
+  }
   return {
     modelTopology: {
       class_name: model.className,
@@ -71,13 +85,16 @@ export async function modelToArtifacts(
     convertedBy: null,
     weightSpecs: specs,
     weightData: tf.io.concatenateArrayBuffers(parts),
+    ...(training ? { trainingConfig: training as unknown as tf.io.TrainingConfig } : {}),
   };
 }
 
 /**
  * Rebuilds a model from tfjs LayersModel artifacts (saved by convkit, tfjs-layers or
  * tfjs-converter) and sets its weights. `source` names the model in errors. Every weight of
- * the model must be in the artifacts with the same shape; optimizer weights are ignored.
+ * the model must be in the artifacts with the same shape. With a training config, the model
+ * comes back compiled, and with saved optimizer state (`includeOptimizer`) the optimizer
+ * resumes from it; where either cannot be used, a warning says so (see training-state.ts).
  */
 export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source: string): Sequential {
   if (artifacts.format !== undefined && artifacts.format !== LAYERS_MODEL_FORMAT) {
@@ -90,7 +107,18 @@ export function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source: stri
   const model = buildModel(topology, source);
   try {
     if (artifacts.weightSpecs && artifacts.weightData) {
-      setWeightsFromArtifacts(model, artifacts.weightSpecs, artifacts.weightData, source);
+      const decoded = decodeArtifactsWeights(artifacts.weightSpecs, artifacts.weightData, source);
+      try {
+        const [optimizerSpecs, modelSpecs] = partition(
+          artifacts.weightSpecs,
+          (s) => s.group === OPTIMIZER_GROUP,
+        );
+        assignByName(model, modelSpecs, decoded, source);
+        const optimizerState = optimizerSpecs.map((s) => ({ name: s.name, tensor: decoded[s.name] }));
+        restoreTraining(model, artifacts.trainingConfig, optimizerState, source);
+      } finally {
+        tf.dispose(Object.values(decoded));
+      }
     } else if (model.weights.length) {
       throw new ModelFormatError(
         `${source} holds a topology but no weights; the model needs ${model.weights.length} weight(s) ` +
@@ -145,14 +173,12 @@ export function buildModel(topology: LayerConfig, source: string): Sequential {
   return model;
 }
 
-/** Decodes weight bytes by their specs (dequantising float16/uint8/uint16) and assigns them by name. */
-function setWeightsFromArtifacts(
-  model: Sequential,
+/** Decodes weight bytes by their specs (dequantising float16/uint8/uint16); the caller disposes them. */
+function decodeArtifactsWeights(
   specs: tf.io.WeightsManifestEntry[],
   data: tf.io.WeightData,
   source: string,
-): void {
-  const modelSpecs = specs.filter((s) => s.group !== 'optimizer');
+): tf.NamedTensorMap {
   const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
   const needed = specs.reduce((n, s) => n + byteSize(s), 0);
   if (bytes < needed) {
@@ -161,19 +187,18 @@ function setWeightsFromArtifacts(
         `is missing or truncated.`,
     );
   }
-  let decoded: tf.NamedTensorMap;
   try {
-    decoded = tf.io.decodeWeights(data, specs);
+    return tf.io.decodeWeights(data, specs);
   } catch (error) {
     throw new ModelFormatError(`${source}: cannot decode the weights: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  try {
-    assignByName(model, modelSpecs, decoded, source);
-  } finally {
-    tf.dispose(Object.values(decoded));
-  }
+}
+
+/** [items where `test` holds, the rest]. */
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 /** Assigns decoded tensors to the model's weights by Keras weight name; all-or-nothing. */

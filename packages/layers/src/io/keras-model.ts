@@ -10,6 +10,7 @@ import { ModelFormatError } from './errors';
 import { type H5File, withH5 } from './h5';
 import { applyKerasWeights } from './keras-apply';
 import { readKerasWeights } from './keras-weights';
+import { restoreTraining } from './training-state';
 
 /** What a Keras model file says about itself, besides the model. */
 export interface KerasModelInfo {
@@ -23,7 +24,8 @@ export interface KerasModelInfo {
 
 /**
  * Reads a Keras HDF5 model file (bytes, or an open H5File) into a Sequential with its weights
- * (a nested Sequential or linear functional conv base included). `name` is used in errors.
+ * (a nested Sequential or linear functional conv base included), compiled as it was saved when
+ * the file has a training config that convkit can reproduce (else a warning says why not). `name` is used in errors.
  * Errors say what was expected and found: a file that is not a Keras model, a layer missing
  * from the file, a weight of the wrong shape.
  */
@@ -75,6 +77,8 @@ export function kerasModelFromH5(file: H5File): { model: Sequential; info: Keras
     model.dispose();
     throw error;
   }
+  // Keras's load_model returns the model compiled as it was saved (optimizer state is not read).
+  restoreTraining(model, info.trainingConfig, [], source);
   return { model, info };
 }
 

@@ -10,6 +10,7 @@ import { type CompileArgs, type CompiledConfig, resolveCompile } from '../traini
 import type { Optimizer } from '../training/optimizers';
 import { SampleRows } from '../training/sample-rows';
 import { type EvaluateArgs, type FitArgs, Trainer } from '../training/trainer';
+import { type TrainingConfig, trainingConfigOf } from '../training/training-config';
 import { deserializeLayer } from './registry';
 import { type SummaryOptions, summaryLines } from './summary';
 
@@ -342,6 +343,11 @@ export class Sequential extends Layer {
     this.compiled?.optimizer.dispose();
     this.compiled = config;
     this.trainer = new Trainer(this, config);
+  }
+
+  /** What compile() set, as Keras and tfjs-layers save it with a model; undefined before compile(). */
+  get trainingConfig(): TrainingConfig | undefined {
+    return this.compiled && trainingConfigOf(this.compiled);
   }
 
   /** The optimizer compile() set up. */

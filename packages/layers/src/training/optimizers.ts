@@ -1,5 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
+import { ModelFormatError } from '../io/errors';
+
+/** A model weight by its Keras name ('conv2d/kernel'), as getWeights and setWeights take them. */
+export interface NamedVariable {
+  name: string;
+  variable: tf.Variable;
+}
+
+/** A tensor with a name, as optimizer state is saved ('iter', 'dense/kernel/rms'). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
 
 /** A weight and its gradient, as the optimizer receives them. */
 export interface WeightGradient {
@@ -25,8 +38,28 @@ export abstract class Optimizer {
     this.learningRate = learningRate;
   }
 
-  /** How many state tensors each weight needs. */
-  protected abstract slotCount(): number;
+  /**
+   * The state tensors each weight has, by the suffix tfjs and Keras save them under ('rms',
+   * 'momentum', 'm', 'v'), in the order `update` takes them.
+   */
+  protected abstract slotNames(): string[];
+
+  /**
+   * The slots saved state lists, in tfjs-layers' order: `slotNames` plus any that tfjs's version
+   * of this optimizer always keeps (saved as zeros and ignored on load, where these settings
+   * never read them), so that tfjs-layers can resume from what convkit saves.
+   */
+  protected savedSlotNames(): string[] {
+    return this.slotNames();
+  }
+
+  /**
+   * Per slot, the factor that turns the stored tensor into Keras's value of that state (an
+   * update may keep a scaled state to save kernels). 1 where they are the same.
+   */
+  protected slotScales(): number[] {
+    return this.slotNames().map(() => 1);
+  }
 
   /**
    * Computes one weight's new value and new state tensors from its gradient. `scalar(v)` gives
@@ -56,7 +89,7 @@ export abstract class Optimizer {
       for (const { variable, grad } of pairs) {
         let state = this.slots.get(variable);
         if (!state) {
-          state = Array.from({ length: this.slotCount() }, () => {
+          state = this.slotNames().map(() => {
             const zeros = tf.zerosLike(variable);
             const slot = tf.variable(zeros, false);
             zeros.dispose();
@@ -71,6 +104,87 @@ export abstract class Optimizer {
         });
       }
     });
+  }
+
+  /**
+   * The optimizer's state as named tensors, as tfjs-layers saves it with `includeOptimizer`:
+   * 'iter' (int32 scalar), then for each kind of slot `${weight name}/${slot}` for every weight
+   * in `weights` that has state, holding Keras's value of that state. The caller disposes them.
+   */
+  getWeights(weights: readonly NamedVariable[]): NamedTensor[] {
+    const out: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(this.iterations, 'int32') }];
+    const kept = this.slotNames();
+    const scales = this.slotScales();
+    for (const slot of this.savedSlotNames()) {
+      const i = kept.indexOf(slot);
+      for (const w of weights) {
+        const state = this.slots.get(w.variable);
+        if (!state) continue;
+        let tensor: tf.Tensor;
+        if (i < 0) tensor = tf.zerosLike(w.variable);
+        else tensor = scales[i] === 1 ? tf.clone(state[i]) : tf.tidy(() => tf.mul(state[i], scales[i]));
+        out.push({ name: `${w.name}/${slot}`, tensor });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores state that getWeights wrote, for the same model and optimizer settings. All or
+   * nothing: throws (and changes nothing) when 'iter' is missing, a name is unknown, or a shape
+   * differs. Weights without saved state start fresh, as ones never trained do.
+   */
+  setWeights(values: readonly NamedTensor[], weights: readonly NamedVariable[]): void {
+    const iter = values.find((v) => v.name === 'iter');
+    if (iter?.tensor.size !== 1) {
+      throw new ModelFormatError(`${this.className} state has no 'iter' scalar; found ${names(values)}.`);
+    }
+    const slots = this.slotNames();
+    const scales = this.slotScales();
+    const byName = new Map(weights.map((w) => [w.name, w]));
+    const plan = new Map<tf.Variable, (tf.Tensor | undefined)[]>();
+    for (const { name, tensor } of values) {
+      if (name === 'iter') continue;
+      const cut = name.lastIndexOf('/');
+      const weight = byName.get(name.slice(0, cut));
+      const slot = slots.indexOf(name.slice(cut + 1));
+      if (weight && slot < 0 && this.savedSlotNames().includes(name.slice(cut + 1))) continue;
+      if (cut < 0 || !weight || slot < 0) {
+        throw new ModelFormatError(
+          `${this.className} state ${name} belongs to no weight of this model or to no slot of ${this.className} ` +
+            `(${slots.map((x) => `'${x}'`).join(', ') || 'none'} with these settings).`,
+        );
+      }
+      if (tensor.shape.join() !== weight.variable.shape.join()) {
+        throw new ModelFormatError(
+          `${this.className} state ${name} has shape [${tensor.shape}], its weight [${weight.variable.shape}].`,
+        );
+      }
+      const entry = plan.get(weight.variable) ?? slots.map(() => undefined);
+      entry[slot] = tensor;
+      plan.set(weight.variable, entry);
+    }
+    for (const [variable, entry] of plan) {
+      const missing = entry.indexOf(undefined);
+      if (missing >= 0) {
+        throw new ModelFormatError(
+          `${this.className} state has no '${slots[missing]}' for ${variable.name}.`,
+        );
+      }
+    }
+    this.dispose();
+    this.iterations = iter.tensor.dataSync()[0];
+    for (const [variable, entry] of plan) {
+      this.slots.set(
+        variable,
+        entry.map((t, i) => {
+          const value = tf.tidy(() => tf.div(tf.cast(t!, 'float32'), scales[i]));
+          const slot = tf.variable(value, false);
+          value.dispose();
+          return slot;
+        }),
+      );
+    }
   }
 
   /** Keras JSON config of the optimizer. */
@@ -114,8 +228,21 @@ export class RMSprop extends Optimizer {
     this.centered = args.centered ?? false;
   }
 
-  protected slotCount(): number {
-    return 1 + (this.momentum ? 1 : 0) + (this.centered ? 1 : 0);
+  protected slotNames(): string[] {
+    return ['rms', ...(this.momentum ? ['momentum'] : []), ...(this.centered ? ['mg'] : [])];
+  }
+
+  protected override savedSlotNames(): string[] {
+    return ['rms', 'momentum', ...(this.centered ? ['mg'] : [])];
+  }
+
+  protected override slotScales(): number[] {
+    return this.slotNames().map((_, i) => (i === 0 && this.scaledRms() ? 1 - this.rho : 1));
+  }
+
+  /** The default update keeps ms / (1 - rho) in its first slot (see update). */
+  private scaledRms(): boolean {
+    return !this.momentum && !this.centered && this.rho < 1;
   }
 
   protected update(
@@ -124,7 +251,7 @@ export class RMSprop extends Optimizer {
     state: tf.Variable[],
     k: (v: number) => tf.Scalar,
   ): [tf.Tensor, ...tf.Tensor[]] {
-    if (!this.momentum && !this.centered && this.rho < 1) {
+    if (this.scaledRms()) {
       // The default (the chapter's) in 8 kernels instead of 9: the slot holds s = ms / (1 - rho),
       // so s' = rho s + g^2, and lr g / (sqrt(ms') + eps) = c g / (sqrt(s') + eps / sqrt(1 - rho))
       // with c = lr / sqrt(1 - rho). The same update as Keras's, up to float rounding.
@@ -194,8 +321,17 @@ export class Adam extends Optimizer {
     this.epsilon = args.epsilon ?? 1e-7;
   }
 
-  protected slotCount(): number {
-    return 2;
+  protected slotNames(): string[] {
+    return ['m', 'v'];
+  }
+
+  protected override slotScales(): number[] {
+    return this.scaledMoments() ? [1 - this.beta1, 1 - this.beta2] : [1, 1];
+  }
+
+  /** The usual update keeps m / (1 - beta1) and v / (1 - beta2) (see update). */
+  private scaledMoments(): boolean {
+    return this.beta1 < 1 && this.beta2 < 1;
   }
 
   protected update(
@@ -206,7 +342,7 @@ export class Adam extends Optimizer {
   ): [tf.Tensor, ...tf.Tensor[]] {
     const t = this.iterations;
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    if (this.beta1 < 1 && this.beta2 < 1) {
+    if (this.scaledMoments()) {
       // 10 kernels instead of 12: the slots hold m / (1 - beta1) and v / (1 - beta2), so
       // m' = beta1 m + g and v' = beta2 v + g^2, and lrT m / (sqrt(v) + eps) becomes
       // c m / (sqrt(v) + eps / sqrt(1 - beta2)) with c = lrT (1 - beta1) / sqrt(1 - beta2).
@@ -255,8 +391,8 @@ export class SGD extends Optimizer {
     this.nesterov = args.nesterov ?? false;
   }
 
-  protected slotCount(): number {
-    return this.momentum ? 1 : 0;
+  protected slotNames(): string[] {
+    return this.momentum ? ['momentum'] : [];
   }
 
   protected update(
@@ -323,4 +459,8 @@ export function getOptimizer(spec: OptimizerSpec): Optimizer {
         `Unknown optimizer ${JSON.stringify(name)}; expected 'rmsprop', 'adam' or 'sgd' (or an Optimizer object).`,
       );
   }
+}
+
+function names(values: readonly NamedTensor[]): string {
+  return values.length ? values.map((v) => v.name).join(', ') : 'nothing';
 }
