@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeIdx } from '@convkit/layers';
+import { loadModel } from '@convkit/layers/node';
+import { initBackend } from '@convkit/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convkit, convkitAsync, errorLines, makeTrainedModel, pngSize, tempDir } from '../testing/cli';
 
@@ -23,6 +25,15 @@ const small = [
   '--seed',
   '2',
 ];
+
+/** How many steps the optimizer saved in a checkpoint folder had taken. */
+async function optimizerSteps(dir: string): Promise<number> {
+  await initBackend('cpu');
+  const model = await loadModel(dir);
+  const steps = model.optimizer?.iterations ?? 0;
+  model.dispose();
+  return steps;
+}
 
 describe('convkit train', () => {
   it('writes the model, the best model, the checkpoint, history, plots and classes', async () => {
@@ -103,6 +114,8 @@ describe('convkit train', () => {
     expect(state.epochsDone).toBeGreaterThanOrEqual(2);
     expect(state.history.loss).toHaveLength(state.epochsDone);
     const done = state.epochsDone;
+    const stepsBefore = await optimizerSteps(join(out, 'checkpoint'));
+    expect(stepsBefore).toBeGreaterThan(0);
     const r = await convkit([
       'train',
       fx.data,
@@ -119,6 +132,8 @@ describe('convkit train', () => {
     expect(result.epochs).toBe(done + 1);
     expect(result.history.loss.slice(0, done)).toEqual(state.history.loss);
     expect(result.history.loss).toHaveLength(done + 1);
+    // The optimizer went on from its saved state (RMSprop's averages, step count), not from zero.
+    expect(await optimizerSteps(join(out, 'checkpoint'))).toBeGreaterThan(stepsBefore);
   });
 
   it('trains the mnist preset on IDX files', async () => {

@@ -135,8 +135,14 @@ export function registerTrain(program: Command): void {
         if (options.model) return loadAnyModel(options.model);
         return buildPreset(presetName, { inputShape, classes, dropout, width });
       };
-      const compile = (model: Sequential, classes: number) =>
+      // A resumed checkpoint comes back compiled with its optimizer's state: keep that state.
+      const compile = (model: Sequential, classes: number) => {
+        if (resume && model.optimizer) {
+          model.optimizer.learningRate = learningRate;
+          return;
+        }
         model.compile({ optimizer: rmsprop({ learningRate }), loss: presetLoss(classes), metrics: ['acc'] });
+      };
 
       mkdirSync(out, { recursive: true });
       const disposables: tf.Tensor[] = [];

@@ -93,7 +93,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     config: options.config,
   });
   const saveCheckpoint = async (interrupted: boolean) => {
-    await saveModel(model, paths.checkpoint, { overwrite: true });
+    // With the optimizer's state, so that --resume continues as if the run had not stopped.
+    await saveModel(model, paths.checkpoint, { overwrite: true, includeOptimizer: true });
     await writeTrainingState(paths.checkpoint, state(interrupted));
   };
 
