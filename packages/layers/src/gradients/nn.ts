@@ -179,9 +179,9 @@ export function maxPoolGradJs(
 }
 
 /**
- * The input and filter gradients of an NHWC conv2d (dilation 1) with output gradient `dy`, as
- * lazy functions: the engine calls only those of the inputs that need a gradient. Shared by
- * the Conv2D and FusedConv2D gradients.
+ * The input and filter gradients of an NHWC conv2d with output gradient `dy`, as lazy
+ * functions: the engine calls only those of the inputs that need a gradient. Shared by the
+ * Conv2D and FusedConv2D gradients.
  */
 export function conv2dGradFuncs(
   dy: T,
@@ -190,10 +190,9 @@ export function conv2dGradFuncs(
   attrs: tf.NamedAttrMap,
 ): { x: () => T; filter: () => T } {
   const dilations = attrs.dilations as number | [number, number] | undefined;
-  const d =
+  const d: [number, number] =
     dilations === undefined ? [1, 1] : typeof dilations === 'number' ? [dilations, dilations] : dilations;
-  if (d.some((v) => v !== 1))
-    usageError('Gradients of conv2d with dilation rates above 1 are not supported.');
+  if (d.some((v) => v !== 1)) return dilatedConv2dGradFuncs(dy, x, filter, attrs, d);
   if (attrs.dataFormat !== 'NHWC')
     usageError(`Gradients of conv2d need dataFormat NHWC; found ${attrs.dataFormat}.`);
   const common = {
@@ -225,6 +224,47 @@ export function conv2dGradFuncs(
             attrs.dimRoundingMode,
           )
         : runKernel('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape }),
+  };
+}
+
+/**
+ * Gradients of a dilated conv2d (stride 1, as TensorFlow requires with dilations). It is the
+ * plain conv2d of the same input with the filter spread out by zeros to its effective size
+ * ((k - 1) d + 1), so the input gradient is that conv's, and the filter gradient is that conv's
+ * filter gradient read back at the filter's taps (every d-th row and column).
+ */
+function dilatedConv2dGradFuncs(
+  dy: T,
+  x: T,
+  filter: T,
+  attrs: tf.NamedAttrMap,
+  [dh, dw]: [number, number],
+): { x: () => T; filter: () => T } {
+  const [kh, kw, ci, co] = filter.shape;
+  const spread = () =>
+    tf.slice(
+      tf.reshape(
+        tf.pad(tf.reshape(filter, [kh, 1, kw, 1, ci, co]), [
+          [0, 0],
+          [0, dh - 1],
+          [0, 0],
+          [0, dw - 1],
+          [0, 0],
+          [0, 0],
+        ]),
+        [kh * dh, kw * dw, ci, co],
+      ),
+      [0, 0, 0, 0],
+      [(kh - 1) * dh + 1, (kw - 1) * dw + 1, ci, co],
+    );
+  const plain = (f: T) => conv2dGradFuncs(dy, x, f, { ...attrs, dilations: [1, 1] });
+  return {
+    x: () => tf.tidy(() => plain(spread()).x()),
+    filter: () =>
+      tf.tidy(() => {
+        const g = plain(spread()).filter();
+        return tf.stridedSlice(g, [0, 0, 0, 0], g.shape, [dh, dw, 1, 1]);
+      }),
   };
 }
 

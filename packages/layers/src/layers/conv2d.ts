@@ -70,6 +70,11 @@ export class Conv2D extends Layer {
     this.kernelSize = toPair(args.kernelSize, `Layer ${this.name}: kernelSize`);
     this.strides = toPair(args.strides ?? 1, `Layer ${this.name}: strides`);
     this.dilationRate = toPair(args.dilationRate ?? 1, `Layer ${this.name}: dilationRate`);
+    if (this.strides.some((v) => v !== 1) && this.dilationRate.some((v) => v !== 1)) {
+      usageError(
+        `Layer ${this.name}: strides [${this.strides}] and dilationRate [${this.dilationRate}] cannot both be above 1 (as in Keras); use one of them.`,
+      );
+    }
     this.padding = checkPadding(args.padding, this.name);
     this.activation = checkActivation(args.activation, this.name);
     this.useBias = args.useBias ?? true;

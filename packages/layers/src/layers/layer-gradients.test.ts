@@ -74,6 +74,20 @@ describe('each layer’s gradients match finite differences', () => {
       [1, 6, 5, 2],
     ],
     ['Conv2D sigmoid', () => conv2d({ filters: 2, kernelSize: [2, 3], activation: 'sigmoid' }), [1, 4, 4, 1]],
+    ['Conv2D dilation 2, valid', () => conv2d({ filters: 2, kernelSize: 3, dilationRate: 2 }), [2, 7, 6, 2]],
+    [
+      'Conv2D dilation [2, 3], same, relu',
+      () =>
+        conv2d({
+          filters: 3,
+          kernelSize: [3, 2],
+          dilationRate: [2, 3],
+          padding: 'same',
+          activation: 'relu',
+          biasInitializer: 'ones',
+        }),
+      [1, 6, 7, 2],
+    ],
     [
       'Dense relu (bias 1 keeps units away from the kink)',
       () => dense({ units: 4, activation: 'relu', biasInitializer: 'ones' }),
@@ -106,6 +120,12 @@ describe('each layer’s gradients match finite differences', () => {
       layer.dispose();
     });
   }
+
+  it('Conv2D refuses strides and dilation both above 1, as Keras does', () => {
+    expect(() => conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).toThrow(
+      /strides \[2,2\] and dilationRate \[2,2\] cannot both be above 1/,
+    );
+  });
 
   it('Dropout in training scales kept inputs by 1/(1-rate) and passes their gradient', () => {
     const layer = dropout({ rate: 0.25, seed: 3 });
