@@ -5,6 +5,7 @@ import { importOptional, isNode } from './runtime';
 import { VULKAN_LOADER, vulkanLoaderFound } from './vulkan-loader';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
 import { configureWasmThreads, type WasmOptions, wasmThreading } from './wasm-threads';
+import { type AdapterLike, describeAdapter, type WebgpuAdapterInfo } from './webgpu-adapter';
 
 /** What a loader learned while loading its backend package. */
 export interface LoadedBackend {
@@ -17,8 +18,19 @@ const CUDA_NEEDS = 'CUDA 11.2, cuDNN 8.1 and an NVIDIA driver (450.80.02 or newe
 /** Options a loader may use (only wasm has any today). */
 export type LoaderOptions = WasmOptions;
 
+/** How a loader is asked: `auto` when initBackend('auto') is trying candidates. */
+export interface LoaderContext {
+  auto: boolean;
+}
+
+/** The WebGPU adapter the webgpu backend last started on (for its flags). */
+let startedAdapter: WebgpuAdapterInfo | undefined;
+
 /** Imports the package behind each backend and registers it with tfjs-core; throws BackendUnavailableError. */
-export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Promise<LoadedBackend>> = {
+export const BACKEND_LOADERS: Record<
+  BackendName,
+  (options: LoaderOptions, context: LoaderContext) => Promise<LoadedBackend>
+> = {
   async cpu() {
     const m = await import('@tensorflow/tfjs-backend-cpu').catch((e) => {
       throw missing('cpu', '@tensorflow/tfjs-backend-cpu', e);
@@ -51,7 +63,7 @@ export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Pr
     return { version: m.version_webgl };
   },
 
-  async webgpu() {
+  async webgpu(_options, { auto }) {
     const nav = globalThis as unknown as { navigator?: { gpu?: GpuLike } };
     if (isNode && !nav.navigator?.gpu) {
       const dawn = await importOptional<{ create(flags: string[]): GpuLike; globals?: object }>('webgpu');
@@ -88,9 +100,17 @@ export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Pr
         "Backend 'webgpu' found no GPU adapter. It needs a GPU and its driver (Vulkan on Linux: an NVIDIA, AMD or Intel driver with its Vulkan ICD). Use 'wasm' or 'cpu' on this machine.",
       );
     }
+    const described = await describeAdapter(adapter);
+    if (auto && described.software) {
+      throw new BackendUnavailableError(
+        'webgpu',
+        `Backend 'webgpu' found only a software adapter (${described.description}), which is slower than wasm, so auto skips it; ask for 'webgpu' by name to use it anyway.`,
+      );
+    }
     await import('@tensorflow/tfjs-backend-webgpu').catch((e) => {
       throw missing('webgpu', '@tensorflow/tfjs-backend-webgpu', e);
     });
+    startedAdapter = described;
     // tfjs-backend-webgpu exports no version; it is released in lockstep with tfjs-core.
     return { version: tf.version_core };
   },
@@ -111,7 +131,7 @@ export const BACKEND_LOADERS: Record<BackendName, (options: LoaderOptions) => Pr
 };
 
 interface GpuLike {
-  requestAdapter(): Promise<object | null>;
+  requestAdapter(): Promise<AdapterLike | null>;
 }
 
 async function loadNodeBinding(backend: 'node' | 'cuda', pkg: string, needs: string): Promise<any> {
@@ -171,6 +191,9 @@ export async function backendFlags(name: BackendName): Promise<Record<string, st
       float32: env.getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
       floatPrecision: env.getBool('WEBGL_RENDER_FLOAT32_ENABLED') ? 'float32' : 'float16',
     };
+  }
+  if (name === 'webgpu' && startedAdapter) {
+    return { adapter: startedAdapter.description, software: startedAdapter.software };
   }
   return {};
 }

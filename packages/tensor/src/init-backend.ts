@@ -87,7 +87,7 @@ async function start(
   skipped: BackendInfo['skipped'],
   { autoMode = false, options = {} as InitBackendOptions } = {},
 ): Promise<BackendInfo> {
-  const loaded = await BACKEND_LOADERS[name](options);
+  const loaded = await BACKEND_LOADERS[name](options, { auto: autoMode });
   const id = TFJS_BACKEND_ID[name];
   let ok = false;
   try {

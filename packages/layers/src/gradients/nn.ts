@@ -241,22 +241,21 @@ function dilatedConv2dGradFuncs(
   [dh, dw]: [number, number],
 ): { x: () => T; filter: () => T } {
   const [kh, kw, ci, co] = filter.shape;
-  const spread = () =>
-    tf.slice(
-      tf.reshape(
-        tf.pad(tf.reshape(filter, [kh, 1, kw, 1, ci, co]), [
-          [0, 0],
-          [0, dh - 1],
-          [0, 0],
-          [0, dw - 1],
-          [0, 0],
-          [0, 0],
-        ]),
-        [kh * dh, kw * dw, ci, co],
-      ),
-      [0, 0, 0, 0],
-      [(kh - 1) * dh + 1, (kw - 1) * dw + 1, ci, co],
+  const [ekh, ekw] = [(kh - 1) * dh + 1, (kw - 1) * dw + 1];
+  // Rank 4 at most throughout: tfjs-backend-webgpu cannot build some kernels for rank 6.
+  const spread = () => {
+    const rows = tf.slice(
+      zeroRowsAfter(tf.reshape(filter, [kh, kw * ci * co]), dh),
+      [0, 0],
+      [ekh, kw * ci * co],
     );
+    const cols = tf.reshape(zeroRowsAfter(tf.reshape(rows, [ekh * kw, ci * co]), dw), [
+      ekh,
+      kw * dw,
+      ci * co,
+    ]);
+    return tf.reshape(tf.slice(cols, [0, 0, 0], [ekh, ekw, ci * co]), [ekh, ekw, ci, co]);
+  };
   const plain = (f: T) => conv2dGradFuncs(dy, x, f, { ...attrs, dilations: [1, 1] });
   return {
     x: () => tf.tidy(() => plain(spread()).x()),
@@ -266,6 +265,13 @@ function dilatedConv2dGradFuncs(
         return tf.stridedSlice(g, [0, 0, 0, 0], g.shape, [dh, dw, 1, 1]);
       }),
   };
+}
+
+/** A [n, m] matrix with d - 1 rows of zeros after each of its rows: [n d, m]. */
+function zeroRowsAfter(t: T, d: number): T {
+  if (d === 1) return t;
+  const [n, m] = t.shape;
+  return tf.reshape(tf.concat([tf.reshape(t, [n, 1, m]), tf.zeros([n, d - 1, m])], 1), [n * d, m]);
 }
 
 /**
