@@ -1,4 +1,4 @@
-import { ConvkitUsageError } from '@convkit/tensor';
+import { ConvkitUsageError, readSync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, BatchIterator, type IteratorOptions } from './batch-iterator';
 import type { ImageDataGenerator } from './image-data-generator';
@@ -90,7 +90,11 @@ export class ArrayIterator extends BatchIterator {
 function checkSameClasses(y: tf.Tensor, splitIndex: number): void {
   const rows = y.shape[0];
   const width = y.size / Math.max(rows, 1);
-  const values = y.dataSync();
+  const values = readSync(
+    y,
+    'flow with validationSplit',
+    'Give the labels as a tensor made from JS values (tf.tensor(...)), or use the wasm or cpu backend.',
+  );
   const classesOf = (from: number, to: number) => {
     const seen = new Set<string>();
     for (let r = from; r < to; r++)

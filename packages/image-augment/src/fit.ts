@@ -1,4 +1,4 @@
-import { ConvkitUsageError } from '@convkit/tensor';
+import { ConvkitUsageError, readSync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedOptions } from './options';
 import type { FittedStatistics } from './standardize';
@@ -18,14 +18,26 @@ export function fitStatistics(x: tf.Tensor4D, options: ResolvedOptions): FittedS
   try {
     if (options.featurewiseCenter) {
       const mean = tf.tidy(() => tf.mean(centred, [0, 1, 2]));
-      stats.mean = Array.from(mean.dataSync());
+      stats.mean = Array.from(
+        readSync(
+          mean,
+          'ImageDataGenerator.fit',
+          'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
+        ),
+      );
       const next = tf.sub(centred, mean);
       tf.dispose([mean, centred]);
       centred = next as tf.Tensor4D;
     }
     if (options.featurewiseStdNormalization) {
       const std = tf.tidy(() => tf.sqrt(tf.moments(centred, [0, 1, 2]).variance));
-      stats.std = Array.from(std.dataSync());
+      stats.std = Array.from(
+        readSync(
+          std,
+          'ImageDataGenerator.fit',
+          'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
+        ),
+      );
       const next = tf.tidy(() => tf.div(centred, tf.add(std, 1e-6)));
       tf.dispose([std, centred]);
       centred = next as tf.Tensor4D;
@@ -53,7 +65,13 @@ function zcaBasis(x: tf.Tensor4D, epsilon: number): NonNullable<FittedStatistics
       `zcaWhitening: fit got ${n} images of ${d} values; ZCA needs an eigendecomposition of size min(n, d) = ${rank}, more than the ${MAX_ZCA_RANK} supported. Fit on at most ${MAX_ZCA_RANK} images or smaller images.`,
     );
   }
-  const flatValues = tf.tidy(() => tf.reshape(x, [n, d])).dataSync() as Float32Array;
+  const flat2d = tf.tidy(() => tf.reshape(x, [n, d]));
+  const flatValues = readSync(
+    flat2d,
+    'ImageDataGenerator.fit',
+    'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
+  );
+  flat2d.dispose();
   const flat = Float64Array.from(flatValues);
   const useGram = n <= d;
   const size = useGram ? n : d;

@@ -1,4 +1,4 @@
-import { ConvkitUsageError } from '@convkit/tensor';
+import { ConvkitUsageError, readSync } from '@convkit/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 import { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 
@@ -55,6 +55,6 @@ function readRows(preds: tf.Tensor | number[][]): { shape: number[]; rows: Array
   }
   if (preds.rank !== 2) return { shape: preds.shape, rows: [] };
   const [n, c] = preds.shape;
-  const data = preds.dataSync();
+  const data = readSync(preds, 'decodePredictions', 'Pass await preds.array() instead of the tensor.');
   return { shape: preds.shape, rows: Array.from({ length: n }, (_, i) => data.subarray(i * c, (i + 1) * c)) };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from './errors';
+import { readSync } from './read-sync';
 
 /** An image as interleaved uint8 pixels in height x width x channels (HWC) order. */
 export interface PixelImage {
@@ -38,9 +39,17 @@ export async function tensorToPixels(tensor: tf.Tensor3D): Promise<PixelImage> {
   return pixelsFromValues(tensor.shape, await tensor.data());
 }
 
-/** Synchronous `tensorToPixels` (blocks on GPU backends; fine on cpu and wasm). */
+/**
+ * Synchronous `tensorToPixels` (blocks on GPU backends; fine on cpu and wasm). WebGPU in node
+ * cannot read synchronously: there it throws a ConvkitUsageError that says to use tensorToPixels.
+ */
 export function tensorToPixelsSync(tensor: tf.Tensor3D): PixelImage {
-  return pixelsFromValues(tensor.shape, tensor.dataSync());
+  const values = readSync(
+    tensor,
+    'tensorToPixelsSync',
+    'Use await tensorToPixels(tensor), or the wasm or cpu backend.',
+  );
+  return pixelsFromValues(tensor.shape, values);
 }
 
 function pixelsFromValues(shape: number[], values: ArrayLike<number>): PixelImage {

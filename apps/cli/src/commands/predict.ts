@@ -97,7 +97,8 @@ async function predictVgg16(weights: string, images: string[], k: number): Promi
     const pixels = await Promise.all(images.map((f) => readImage(f, { targetSize: [h, w] })));
     const x = tf.tidy(() => preprocessInput(tf.stack(pixels.map((p) => pixelsToTensor(p))) as tf.Tensor4D));
     const y = model.predict(x, { batchSize: 4 }) as tf.Tensor;
-    const decoded = decodePredictions(y, { top: k });
+    // An async read: WebGPU in node cannot read a tensor synchronously.
+    const decoded = decodePredictions((await y.array()) as number[][], { top: k });
     tf.dispose([x, y]);
     return decoded.map((top, i) => ({
       image: basename(images[i]),
