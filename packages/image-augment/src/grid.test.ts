@@ -50,7 +50,7 @@ forEachBackend(['cpu'], () => {
       const back = decodePng(readFileSync(path));
       expect([back.width, back.height]).toEqual([4 * 40 + 3 * 4, 40]);
       expect(Array.from(back.data)).toEqual(Array.from(grid.data));
-      expect(() => augmentedGrid(testPicture(4, 4), new ImageDataGenerator(), { count: 0 })).toThrow(
+      await expect(augmentedGrid(testPicture(4, 4), new ImageDataGenerator(), { count: 0 })).rejects.toThrow(
         /count must be a positive integer/,
       );
     });

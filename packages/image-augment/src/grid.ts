@@ -3,7 +3,7 @@ import {
   createRandom,
   type PixelImage,
   pixelsToTensor,
-  tensorToPixelsSync,
+  tensorToPixels,
 } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageDataGenerator } from './image-data-generator';
@@ -24,14 +24,15 @@ export interface GridOptions {
 
 /**
  * A grid of `count` randomly augmented versions of one image (random transforms only, on 0-255
- * pixels, no rescaling), like the chapter's figure of four augmented cats. Returns pixels to
- * save with writePng or show on a canvas.
+ * pixels, no rescaling), like the chapter's figure of four augmented cats. Resolves to pixels to
+ * save with writePng or show on a canvas. Async: each tile is read back from the backend without
+ * blocking (WebGPU in node cannot read synchronously at all).
  */
-export function augmentedGrid(
+export async function augmentedGrid(
   image: PixelImage,
   generator: ImageDataGenerator,
   options: GridOptions = {},
-): PixelImage {
+): Promise<PixelImage> {
   const { count = 4, seed, gap = 4, background = 255 } = options;
   const columns = options.columns ?? count;
   if (!(Number.isInteger(count) && count > 0)) {
@@ -55,7 +56,7 @@ export function augmentedGrid(
       const tile = tf.tidy(
         () => tf.clipByValue(generator.transformImage(source, rng), 0, 255) as tf.Tensor3D,
       );
-      const pixels = tensorToPixelsSync(tile);
+      const pixels = await tensorToPixels(tile);
       tile.dispose();
       const x0 = (i % columns) * (width + gap);
       const y0 = Math.floor(i / columns) * (height + gap);

@@ -110,3 +110,39 @@ describe('convkit tour --quick', () => {
     expect(readFileSync(join(out, 'note.txt'), 'utf8')).toBe('mine');
   });
 });
+
+/**
+ * The whole quick tour on WebGPU (training, augmentation grids, activations, filter patterns,
+ * Grad-CAM, Fashion-MNIST) where a WebGPU adapter starts: Mesa's lavapipe in CI. It must give
+ * the wasm run's numbers: the same seed draws the same weights, batches and augmentations.
+ */
+describe('convkit tour --quick --backend webgpu', () => {
+  const tmp = tempDir();
+  afterAll(tmp.cleanup);
+
+  it('gives the numbers of the same tour on wasm', async (ctx) => {
+    const doctor = JSON.parse((await convkit(['doctor', '--json'])).stdout);
+    const webgpu = doctor.backends.find((b: { name: string }) => b.name === 'webgpu');
+    if (!webgpu.starts) ctx.skip();
+    const runs: Record<string, Record<string, any>> = {};
+    for (const backend of ['wasm', 'webgpu']) {
+      const args = ['tour', '--quick', '--out', join(tmp.dir, backend), '--seed', '3', '--json'];
+      const r = await convkit([...args, '--backend', backend], {
+        env: { KERAS_HOME: join(tmp.dir, 'no-keras') },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      runs[backend] = JSON.parse(r.stdout);
+    }
+    expect(runs.webgpu.backend.summary).toMatch(/using webgpu/);
+    for (const run of ['plain', 'augmented']) {
+      const [gpu, wasm] = [runs.webgpu[run], runs.wasm[run]];
+      gpu.history.loss.forEach((loss: number, i: number) => {
+        expect(Math.abs(loss - wasm.history.loss[i]) / wasm.history.loss[i]).toBeLessThan(1e-3);
+      });
+      expect(gpu.test.acc).toBe(wasm.test.acc);
+    }
+    // The same pictures and models (TensorBoard's file names carry a time and a process id).
+    const named = (files: string[]) => files.filter((f) => !f.startsWith('tensorboard/'));
+    expect(named(runs.webgpu.files)).toEqual(named(runs.wasm.files));
+  }, 300_000);
+});

@@ -36,7 +36,7 @@ export async function mountAugmentView(root: HTMLElement, defaultPhotoUrl: strin
     slider.addEventListener('input', () => {
       values[s.option] = Number(slider.value);
       out.textContent = slider.value;
-      render();
+      void render();
     });
     controls.append(h('label', {}, s.label, slider, out));
   }
@@ -47,10 +47,10 @@ export async function mountAugmentView(root: HTMLElement, defaultPhotoUrl: strin
     h('label', {}, 'photo', file),
     reroll,
   );
-  for (const el of [flip, vflip, fill]) el.addEventListener('change', render);
+  for (const el of [flip, vflip, fill]) el.addEventListener('change', () => void render());
   reroll.addEventListener('click', () => {
     seed++;
-    render();
+    void render();
   });
   file.addEventListener('change', () => file.files?.[0] && void load(file.files[0]));
   root.addEventListener('dragover', (e) => e.preventDefault());
@@ -78,11 +78,14 @@ export async function mountAugmentView(root: HTMLElement, defaultPhotoUrl: strin
     const decoded = await decodeImageBlob(blob, { colorMode: 'rgb' });
     image = resizeImage(decoded, SIZE, SIZE, 'bilinear');
     drawPixels(original, image);
-    render();
+    await render();
   }
 
-  function render(): void {
+  /** Draws a new grid; a render started later (the slider moved on) wins over an earlier one. */
+  let latest = 0;
+  async function render(): Promise<void> {
     if (!image) return;
+    const ticket = ++latest;
     const gen = imageDataGenerator(
       generatorOptions(values, {
         horizontalFlip: flip.checked,
@@ -90,7 +93,9 @@ export async function mountAugmentView(root: HTMLElement, defaultPhotoUrl: strin
         fillMode: fill.value as 'nearest',
       }),
     );
-    drawPixels(grid, augmentedGrid(image, gen, { count: 8, columns: 4, seed }));
+    const pixels = await augmentedGrid(image, gen, { count: 8, columns: 4, seed });
+    if (ticket !== latest) return;
+    drawPixels(grid, pixels);
     grid.dataset.seed = String(seed);
     grid.dataset.renders = String(Number(grid.dataset.renders ?? 0) + 1);
   }

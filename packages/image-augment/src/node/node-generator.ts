@@ -37,7 +37,7 @@ export async function writeAugmentedGrid(
   options: GridOptions & { load?: LoadImageOptions } = {},
 ): Promise<PixelImage> {
   const pixels = typeof image === 'string' ? await readImage(image, options.load) : image;
-  const grid = augmentedGrid(pixels, generator, options);
+  const grid = await augmentedGrid(pixels, generator, options);
   await writePng(path, grid);
   return grid;
 }
