@@ -1,3 +1,4 @@
+import { readSync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { ModelFormatError } from '../io/errors';
@@ -167,13 +168,17 @@ export abstract class Optimizer {
     for (const [variable, entry] of plan) {
       const missing = entry.indexOf(undefined);
       if (missing >= 0) {
-        throw new ModelFormatError(
-          `${this.className} state has no '${slots[missing]}' for ${variable.name}.`,
-        );
+        const weight = weights.find((w) => w.variable === variable)?.name;
+        throw new ModelFormatError(`${this.className} state has no '${slots[missing]}' for ${weight}.`);
       }
     }
+    const iterations = readSync(
+      iter.tensor,
+      'Optimizer.setWeights',
+      "Give 'iter' as a tensor made from a number (tf.scalar(n, 'int32')).",
+    )[0];
     this.dispose();
-    this.iterations = iter.tensor.dataSync()[0];
+    this.iterations = iterations;
     for (const [variable, entry] of plan) {
       this.slots.set(
         variable,
