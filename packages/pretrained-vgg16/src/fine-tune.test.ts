@@ -1,4 +1,4 @@
-import { dense, flatten, sequential } from '@convkit/layers';
+import { dense, flatten, sequential, setSeed } from '@convkit/layers';
 import { forEachBackend } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,10 @@ forEachBackend(['wasm'], () => {
     });
 
     it('trains the head with the base frozen, then block5 and the head, leaving blocks 1-4 alone', async () => {
+      // Seeded: for about 1 draw of random weights in 5 (seeds 7, 10 and 16 of 1-16), every relu
+      // on the way from these 8 images to the loss is off, no gradient reaches block5, and its
+      // kernels rightly stay as they were.
+      setSeed(1);
       const convBase = buildVgg16({ includeTop: false, inputShape: [32, 32, 3] });
       const model = sequential([
         convBase,
