@@ -166,7 +166,11 @@ forEachBackend(['cpu'], () => {
       const [[x, y]] = await firstBatches(it, 1);
       expect(x.shape[0]).toBe(6);
       expect(y?.shape).toEqual([6, 2]);
-      expect(warnings.join('\n')).toMatch(/Skipping .*truncated\.jpg: the file is truncated/);
+      // libvips usually reports this file as truncated; once in CI, under load, it reported a
+      // corrupt header instead. Either way the file is skipped and named.
+      expect(warnings.join('\n')).toMatch(
+        /Skipping .*truncated\.jpg: (the file is truncated|the data is corrupt or unreadable)/,
+      );
       expect(warnings.join('\n')).toMatch(/Skipping .*garbage\.jpg: not an image format/);
       expect([...it.skipped.keys()].map((p) => p.split('/').pop()).sort()).toEqual([
         'garbage.jpg',
