@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { decodePng } from '@convkit/image-io';
 import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHAPTER_AUGMENTATION } from './chapter-augmentation';
 import { augmentedGrid } from './grid';
 import { ImageDataGenerator } from './image-data-generator';
 import { writeAugmentedGrid } from './node/node-generator';
@@ -12,22 +13,17 @@ import { testPicture } from './test-support/fixtures';
 const dir = mkdtempSync(join(tmpdir(), 'augment-grid-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const chapter = {
-  rotationRange: 40,
-  widthShiftRange: 0.2,
-  heightShiftRange: 0.2,
-  shearRange: 0.2,
-  zoomRange: 0.2,
-  horizontalFlip: true,
-  fillMode: 'nearest' as const,
-};
-
 forEachBackend(['cpu'], () => {
   describe('augmentedGrid', () => {
     it('lays out count augmented tiles (all different) with gaps, leaking nothing', async () => {
       const image = testPicture(30, 20);
       const grid = await expectNoLeakedTensors(() =>
-        augmentedGrid(image, new ImageDataGenerator(chapter), { count: 4, columns: 2, seed: 1, gap: 2 }),
+        augmentedGrid(image, new ImageDataGenerator(CHAPTER_AUGMENTATION), {
+          count: 4,
+          columns: 2,
+          seed: 1,
+          gap: 2,
+        }),
       );
       expect([grid.width, grid.height, grid.channels]).toEqual([62, 42, 3]);
       const tile = (i: number) => {
@@ -44,9 +40,14 @@ forEachBackend(['cpu'], () => {
 
     it('writes the chapter-style grid of four augmented cats to a PNG', async () => {
       const path = join(dir, 'cats.png');
-      const grid = await writeAugmentedGrid(path, testPicture(40, 40), new ImageDataGenerator(chapter), {
-        seed: 3,
-      });
+      const grid = await writeAugmentedGrid(
+        path,
+        testPicture(40, 40),
+        new ImageDataGenerator(CHAPTER_AUGMENTATION),
+        {
+          seed: 3,
+        },
+      );
       const back = decodePng(readFileSync(path));
       expect([back.width, back.height]).toEqual([4 * 40 + 3 * 4, 40]);
       expect(Array.from(back.data)).toEqual(Array.from(grid.data));

@@ -6,6 +6,7 @@ import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Batch } from '../batch-iterator';
+import { CHAPTER_AUGMENTATION } from '../chapter-augmentation';
 import { testPicture, writePicture } from '../test-support/fixtures';
 import { pythonMissing, runPython, SKIMAGE_DATA } from '../test-support/python';
 import { imageDataGenerator } from './node-generator';
@@ -224,15 +225,7 @@ forEachBackend(['cpu'], () => {
     });
 
     it('leaks no tensors over a full epoch with augmentation and prefetching', async () => {
-      const g = imageDataGenerator({
-        rotationRange: 40,
-        widthShiftRange: 0.2,
-        heightShiftRange: 0.2,
-        shearRange: 0.2,
-        zoomRange: 0.2,
-        horizontalFlip: true,
-        rescale: 1 / 255,
-      });
+      const g = imageDataGenerator({ ...CHAPTER_AUGMENTATION, rescale: 1 / 255 });
       await expectNoLeakedTensors(async () => {
         const it = g.flowFromDirectory(data, {
           targetSize: [24, 24],
