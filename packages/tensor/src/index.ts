@@ -6,6 +6,8 @@ export {
   isBackendChoice,
 } from './backend-names';
 export { type BackendReport, describeBackends } from './describe-backends';
+export { type ElementwiseOptions, elementwise } from './elementwise/elementwise';
+export * as ew from './elementwise/expr';
 export { BackendUnavailableError, ConvkitUsageError } from './errors';
 export {
   assertPixelImage,
@@ -36,3 +38,10 @@ export {
 } from './wasm-kernels/algorithms';
 export { registerWasmTrainingKernels } from './wasm-kernels/register';
 export { type WasmOptions, type WasmThreading, wasmThreading } from './wasm-threads';
+export {
+  type AccuracyMode,
+  type CrossentropyMode,
+  onWebgpu,
+  webgpuAccuracy,
+  webgpuCrossentropy,
+} from './webgpu-kernels/training';

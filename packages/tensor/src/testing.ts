@@ -41,3 +41,18 @@ export function forEachBackend(names: BackendName[], suite: (name: BackendName) 
     });
   }
 }
+
+/**
+ * Why the webgpu backend cannot start here, or undefined where it starts (on a GPU, or on
+ * Mesa's lavapipe, the software Vulkan driver CI installs so that WebGPU paths are tested).
+ * Prints the reason once. For test files: `const noWebgpu = await webgpuUnavailable();`, then
+ * `describe.skipIf(noWebgpu)` or a backend list for `forEachBackend`.
+ */
+export async function webgpuUnavailable(): Promise<string | undefined> {
+  const why = await initBackend('webgpu').then(
+    () => undefined,
+    (e: Error) => e.message.split('\n')[0],
+  );
+  if (why) console.info(`WebGPU tests skipped: ${why}`);
+  return why;
+}

@@ -1,3 +1,4 @@
+import { type AccuracyMode, onWebgpu, webgpuAccuracy } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import type { Loss } from './losses';
@@ -10,12 +11,23 @@ export interface Metric {
   perSample(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor;
 }
 
-const binaryAccuracy = (t: tf.Tensor, p: tf.Tensor) =>
-  tf.mean(tf.cast(tf.equal(t, tf.cast(tf.greater(p, 0.5), 'float32')), 'float32'), -1);
-const categoricalAccuracy = (t: tf.Tensor, p: tf.Tensor) =>
-  tf.cast(tf.equal(tf.argMax(t, -1), tf.argMax(p, -1)), 'float32');
-const sparseCategoricalAccuracy = (t: tf.Tensor, p: tf.Tensor) =>
-  tf.cast(tf.equal(tf.cast(t, 'int32'), tf.argMax(p, -1)), 'float32');
+type PerSample = (t: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+
+/** On webgpu, for predictions [batch, units], one fused dispatch (the same values) instead of ~5 ops. */
+const fusedOnWebgpu =
+  (mode: AccuracyMode, ops: PerSample): PerSample =>
+  (t, p) =>
+    onWebgpu() && p.rank === 2 ? webgpuAccuracy(mode, t, p) : ops(t, p);
+
+const binaryAccuracy = fusedOnWebgpu('binary', (t, p) =>
+  tf.mean(tf.cast(tf.equal(t, tf.cast(tf.greater(p, 0.5), 'float32')), 'float32'), -1),
+);
+const categoricalAccuracy = fusedOnWebgpu('categorical', (t, p) =>
+  tf.cast(tf.equal(tf.argMax(t, -1), tf.argMax(p, -1)), 'float32'),
+);
+const sparseCategoricalAccuracy = fusedOnWebgpu('sparse', (t, p) =>
+  tf.cast(tf.equal(tf.cast(t, 'int32'), tf.argMax(p, -1)), 'float32'),
+);
 
 /**
  * Resolves a metric name. 'accuracy'/'acc' pick the accuracy Keras picks for the loss: binary
@@ -23,7 +35,7 @@ const sparseCategoricalAccuracy = (t: tf.Tensor, p: tf.Tensor) =>
  * sparse_categorical_crossentropy, categorical otherwise.
  */
 export function getMetric(name: string, loss: Loss, outputUnits: number | null): Metric {
-  let f: (t: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+  let f: PerSample;
   switch (name) {
     case 'accuracy':
     case 'acc':

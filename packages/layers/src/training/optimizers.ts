@@ -1,4 +1,4 @@
-import { readSync } from '@convkit/tensor';
+import { elementwise, ew, readSync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { ModelFormatError } from '../io/errors';
@@ -63,30 +63,19 @@ export abstract class Optimizer {
   }
 
   /**
-   * Computes one weight's new value and new state tensors from its gradient. `scalar(v)` gives
-   * a scalar tensor for a constant, made once per step and shared by all weights (a number
-   * operand would upload a new scalar on every op).
+   * One weight's new value and new state, as elementwise formulas (see @convkit/tensor's
+   * `elementwise`) of its value `w`, gradient `g` and state: one WebGPU dispatch per output on
+   * WebGPU, tfjs ops elsewhere.
    */
-  protected abstract update(
-    value: tf.Tensor,
-    grad: tf.Tensor,
-    state: tf.Variable[],
-    scalar: (v: number) => tf.Scalar,
-  ): [tf.Tensor, ...tf.Tensor[]];
+  protected abstract update(w: ew.ExprNode, g: ew.ExprNode, state: ew.ExprNode[]): ew.Term[];
 
   /** Applies one update step to every weight (assigns in place; frees its temporaries). */
   applyGradients(pairs: WeightGradient[]): void {
     this.iterations++;
     tf.tidy(() => {
+      // Each constant becomes one scalar tensor per step, shared by all weights (where the
+      // formulas run as tfjs ops; on WebGPU they are uniforms).
       const scalars = new Map<number, tf.Scalar>();
-      const scalar = (v: number): tf.Scalar => {
-        let t = scalars.get(v);
-        if (!t) {
-          t = tf.scalar(v);
-          scalars.set(v, t);
-        }
-        return t;
-      };
       for (const { variable, grad } of pairs) {
         let state = this.slots.get(variable);
         if (!state) {
@@ -98,7 +87,11 @@ export abstract class Optimizer {
           });
           this.slots.set(variable, state);
         }
-        const [next, ...nextState] = this.update(variable, grad, state, scalar);
+        const [next, ...nextState] = elementwise(
+          [variable, grad, ...state],
+          ([w, g, ...s]) => this.update(w, g, s),
+          { scalars },
+        );
         variable.assign(next);
         nextState.forEach((t, i) => {
           state[i].assign(t);
@@ -250,44 +243,38 @@ export class RMSprop extends Optimizer {
     return !this.momentum && !this.centered && this.rho < 1;
   }
 
-  protected update(
-    w: tf.Tensor,
-    g: tf.Tensor,
-    state: tf.Variable[],
-    k: (v: number) => tf.Scalar,
-  ): [tf.Tensor, ...tf.Tensor[]] {
+  protected update(w: ew.ExprNode, g: ew.ExprNode, state: ew.ExprNode[]): ew.Term[] {
+    const { add, div, mul, sqrt, square, sub } = ew;
     if (this.scaledRms()) {
-      // The default (the chapter's) in 8 kernels instead of 9: the slot holds s = ms / (1 - rho),
-      // so s' = rho s + g^2, and lr g / (sqrt(ms') + eps) = c g / (sqrt(s') + eps / sqrt(1 - rho))
-      // with c = lr / sqrt(1 - rho). The same update as Keras's, up to float rounding.
+      // The default (the chapter's) in 8 ops instead of 9 where formulas run as ops: the slot
+      // holds s = ms / (1 - rho), so s' = rho s + g^2, and lr g / (sqrt(ms') + eps) =
+      // c g / (sqrt(s') + eps / sqrt(1 - rho)) with c = lr / sqrt(1 - rho). The same update as
+      // Keras's, up to float rounding.
       const root = Math.sqrt(1 - this.rho);
-      const sNew = tf.add(tf.mul(state[0], k(this.rho)), tf.square(g));
-      const q = tf.div(g, tf.add(tf.sqrt(sNew), k(this.epsilon / root)));
-      return [tf.sub(w, tf.mul(q, k(this.learningRate / root))), sNew];
+      const sNew = add(mul(state[0], this.rho), square(g));
+      const q = div(g, add(sqrt(sNew), this.epsilon / root));
+      return [sub(w, mul(q, this.learningRate / root)), sNew];
     }
     const [ms] = state;
-    const msNew = tf.add(tf.mul(ms, k(this.rho)), tf.mul(tf.square(g), k(1 - this.rho)));
-    let denomSquared: tf.Tensor = msNew;
-    const extra: tf.Tensor[] = [];
-    let mgNew: tf.Tensor | undefined;
+    const msNew = add(mul(ms, this.rho), mul(square(g), 1 - this.rho));
+    let denomSquared = msNew;
+    let mgNew: ew.Term | undefined;
     if (this.centered) {
       const mg = state[state.length - 1];
-      mgNew = tf.add(tf.mul(mg, k(this.rho)), tf.mul(g, k(1 - this.rho)));
-      denomSquared = tf.sub(msNew, tf.square(mgNew));
+      mgNew = add(mul(mg, this.rho), mul(g, 1 - this.rho));
+      denomSquared = sub(msNew, square(mgNew));
     }
+    const extra = mgNew ? [mgNew] : [];
     if (this.momentum) {
       const mom = state[1];
-      const momNew = tf.add(
-        tf.mul(mom, k(this.momentum)),
-        tf.div(tf.mul(g, k(this.learningRate)), tf.sqrt(tf.add(denomSquared, k(this.epsilon)))),
+      const momNew = add(
+        mul(mom, this.momentum),
+        div(mul(g, this.learningRate), sqrt(add(denomSquared, this.epsilon))),
       );
-      extra.push(momNew);
-      if (mgNew) extra.push(mgNew);
-      return [tf.sub(w, momNew), msNew, ...extra];
+      return [sub(w, momNew), msNew, momNew, ...extra];
     }
-    if (mgNew) extra.push(mgNew);
-    const step = tf.div(tf.mul(g, k(this.learningRate)), tf.add(tf.sqrt(denomSquared), k(this.epsilon)));
-    return [tf.sub(w, step), msNew, ...extra];
+    const step = div(mul(g, this.learningRate), add(sqrt(denomSquared), this.epsilon));
+    return [sub(w, step), msNew, ...extra];
   }
 
   getConfig(): Record<string, unknown> {
@@ -339,28 +326,24 @@ export class Adam extends Optimizer {
     return this.beta1 < 1 && this.beta2 < 1;
   }
 
-  protected update(
-    w: tf.Tensor,
-    g: tf.Tensor,
-    [m, v]: tf.Variable[],
-    k: (v: number) => tf.Scalar,
-  ): [tf.Tensor, ...tf.Tensor[]] {
+  protected update(w: ew.ExprNode, g: ew.ExprNode, [m, v]: ew.ExprNode[]): ew.Term[] {
+    const { add, div, mul, sqrt, square, sub } = ew;
     const t = this.iterations;
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     if (this.scaledMoments()) {
-      // 10 kernels instead of 12: the slots hold m / (1 - beta1) and v / (1 - beta2), so
-      // m' = beta1 m + g and v' = beta2 v + g^2, and lrT m / (sqrt(v) + eps) becomes
-      // c m / (sqrt(v) + eps / sqrt(1 - beta2)) with c = lrT (1 - beta1) / sqrt(1 - beta2).
+      // 10 ops instead of 12 where formulas run as ops: the slots hold m / (1 - beta1) and
+      // v / (1 - beta2), so m' = beta1 m + g and v' = beta2 v + g^2, and lrT m / (sqrt(v) + eps)
+      // becomes c m / (sqrt(v) + eps / sqrt(1 - beta2)) with c = lrT (1 - beta1) / sqrt(1 - beta2).
       const root = Math.sqrt(1 - this.beta2);
-      const mNew = tf.add(tf.mul(m, k(this.beta1)), g);
-      const vNew = tf.add(tf.mul(v, k(this.beta2)), tf.square(g));
-      const q = tf.div(mNew, tf.add(tf.sqrt(vNew), k(this.epsilon / root)));
-      return [tf.sub(w, tf.mul(q, k((lrT * (1 - this.beta1)) / root))), mNew, vNew];
+      const mNew = add(mul(m, this.beta1), g);
+      const vNew = add(mul(v, this.beta2), square(g));
+      const q = div(mNew, add(sqrt(vNew), this.epsilon / root));
+      return [sub(w, mul(q, (lrT * (1 - this.beta1)) / root)), mNew, vNew];
     }
-    const mNew = tf.add(tf.mul(m, k(this.beta1)), tf.mul(g, k(1 - this.beta1)));
-    const vNew = tf.add(tf.mul(v, k(this.beta2)), tf.mul(tf.square(g), k(1 - this.beta2)));
-    const step = tf.div(tf.mul(mNew, k(lrT)), tf.add(tf.sqrt(vNew), k(this.epsilon)));
-    return [tf.sub(w, step), mNew, vNew];
+    const mNew = add(mul(m, this.beta1), mul(g, 1 - this.beta1));
+    const vNew = add(mul(v, this.beta2), mul(square(g), 1 - this.beta2));
+    const step = div(mul(mNew, lrT), add(sqrt(vNew), this.epsilon));
+    return [sub(w, step), mNew, vNew];
   }
 
   getConfig(): Record<string, unknown> {
@@ -400,17 +383,13 @@ export class SGD extends Optimizer {
     return this.momentum ? ['momentum'] : [];
   }
 
-  protected update(
-    w: tf.Tensor,
-    g: tf.Tensor,
-    state: tf.Variable[],
-    k: (v: number) => tf.Scalar,
-  ): [tf.Tensor, ...tf.Tensor[]] {
-    const lrG = tf.mul(g, k(this.learningRate));
-    if (!this.momentum) return [tf.sub(w, lrG)];
-    const vNew = tf.sub(tf.mul(state[0], k(this.momentum)), lrG);
-    const delta = this.nesterov ? tf.sub(tf.mul(vNew, k(this.momentum)), lrG) : vNew;
-    return [tf.add(w, delta), vNew];
+  protected update(w: ew.ExprNode, g: ew.ExprNode, state: ew.ExprNode[]): ew.Term[] {
+    const { add, mul, sub } = ew;
+    const lrG = mul(g, this.learningRate);
+    if (!this.momentum) return [sub(w, lrG)];
+    const vNew = sub(mul(state[0], this.momentum), lrG);
+    const delta = this.nesterov ? sub(mul(vNew, this.momentum), lrG) : vNew;
+    return [add(w, delta), vNew];
   }
 
   getConfig(): Record<string, unknown> {

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { runThreads } from '../webgpu-kernels/program';
+
+/** The tfjs kernel that runs one formula output on WebGPU. */
+export const ELEMENTWISE_KERNEL = 'ConvkitElementwise';
+
+/** What the kernel is given besides its inputs x0, x1, ...: the formula as WGSL (see wgsl.ts). */
+export interface ElementwiseAttrs {
+  body: string;
+  scalars: number[];
+}
+
+/**
+ * Computes one formula output over flat float32 inputs, one thread per element or, where the
+ * size is a multiple of 4, per 4 elements (vec4<f32>).
+ */
+function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const xs = Object.keys(inputs)
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    .map((k) => inputs[k] as tf.TensorInfo);
+  const { shape } = xs[0];
+  const size = tf.util.sizeFromShape(shape);
+  const { body, scalars } = attrs as unknown as ElementwiseAttrs;
+  const components = size % 4 === 0 ? 4 : 1;
+  const type = components === 4 ? 'vec4<f32>' : 'f32';
+  const params = xs.map((_, i) => `x${i} : ${type}`).join(', ');
+  const reads = xs.map((_, i) => `X${i}[index]`).join(', ');
+  const out = runThreads(backend, {
+    key: `elementwise_${components}_${body}`,
+    inputs: xs.map((x) => ({ ...x, shape: [size] })),
+    variableNames: xs.map((_, i) => `X${i}`),
+    outputShape: [size],
+    threads: size / components,
+    components,
+    uniforms: [
+      { name: 'count', type: 'i32', value: size / components },
+      ...scalars.map((value, k) => ({ name: `s${k}`, type: 'f32' as const, value })),
+    ],
+    main: `
+      fn formula(${params}) -> ${type} {
+        ${body}
+      }
+      fn main(index : i32) {
+        if (index < uniforms.count) {
+          result[index] = formula(${reads});
+        }
+      }`,
+  });
+  return { ...out, shape };
+}
+
+/** The formula kernel's registration for the webgpu backend. */
+export const ELEMENTWISE_KERNEL_CONFIG: tf.KernelConfig = {
+  kernelName: ELEMENTWISE_KERNEL,
+  backendName: 'webgpu',
+  kernelFunc: runFormula,
+};

@@ -1,0 +1,61 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The part of tfjs-backend-webgpu's WebGPUBackend that convkit's kernels use. */
+export interface WebgpuBackendLike {
+  runWebGPUProgram(
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: { type: 'float32' | 'int32'; data: number[] }[],
+  ): tf.TensorInfo;
+}
+
+/** Threads per workgroup of convkit's WebGPU programs. */
+export const WORKGROUP = 64;
+
+/** A uniform a program declares, with its value. */
+export interface Uniform {
+  name: string;
+  type: 'f32' | 'i32';
+  value: number;
+}
+
+/**
+ * Runs a WGSL `main(index : i32)` on one thread per index in [0, threads): a program in
+ * tfjs-backend-webgpu's WebGPUProgram form, whose inputs are bound under `variableNames` and
+ * whose output is `result`. `key` names the shader (with the uniforms' names, not values).
+ */
+export function runThreads(
+  backend: unknown,
+  spec: {
+    key: string;
+    inputs: tf.TensorInfo[];
+    variableNames: string[];
+    outputShape: number[];
+    threads: number;
+    uniforms: Uniform[];
+    main: string;
+    /** Elements per input and output item (4: bound as vec4<f32>); default 1. */
+    components?: 1 | 4;
+  },
+): tf.TensorInfo {
+  const { key, inputs, variableNames, outputShape, threads, uniforms, main, components = 1 } = spec;
+  const program = {
+    variableNames,
+    outputShape,
+    outputComponent: components,
+    variableComponents: variableNames.map(() => components),
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(threads / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    uniforms: uniforms.map((u) => `${u.name} : ${u.type},`).join(' ') || undefined,
+    shaderKey: `convkit_${key}`,
+    getUserCode: () => main,
+  };
+  return (backend as WebgpuBackendLike).runWebGPUProgram(
+    program,
+    inputs,
+    'float32',
+    uniforms.map((u) => ({ type: u.type === 'f32' ? 'float32' : 'int32', data: [u.value] })),
+  );
+}
