@@ -43,5 +43,7 @@ export {
   type CrossentropyMode,
   onWebgpu,
   webgpuAccuracy,
+  webgpuAddSums,
   webgpuCrossentropy,
+  webgpuSoftmaxGrad,
 } from './webgpu-kernels/training';

@@ -1,3 +1,4 @@
+import { elementwise, ew } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { batchMatMulGradFuncs, conv2dGradFuncs } from './nn';
@@ -10,12 +11,13 @@ export const FUSED_GRAD_ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'r
 
 /**
  * The gradient with respect to the pre-activation sum z, from the gradient dy of y = act(z):
- * relu' is 1 where y > 0 (same as z > 0), else 0 (tf.step, one kernel); linear passes dy.
+ * relu' is 1 where y > 0 (same as z > 0), else 0 (dy * step(y): one WebGPU dispatch, two
+ * ops elsewhere); linear passes dy.
  */
 function preActivationGrad(dy: T, y: T, activation: unknown): T {
   const name = (activation as string | undefined) ?? 'linear';
   if (name === 'linear') return dy;
-  if (name === 'relu') return tf.mul(dy, tf.step(y));
+  if (name === 'relu') return elementwise([dy, y], ([dy, y]) => [ew.mul(dy, ew.step(y))])[0];
   return usageError(
     `Gradients of fused kernels with activation '${name}' are not supported; expected one of ${[...FUSED_GRAD_ACTIVATIONS].join(', ')} (use the plain ops for others).`,
   );

@@ -1,11 +1,12 @@
+import { onWebgpu, webgpuSoftmaxGrad } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GradConfig, keptShape, mask, reductionAxes } from './util';
 
 type T = tf.Tensor;
 
-/** dy of a reduction, spread back over the input's shape. */
+/** dy of a reduction, spread back over the input's shape (one Tile kernel). */
 function spread(dy: T, x: T, axes: number[]): T {
-  return tf.mul(tf.reshape(dy, keptShape(x.shape, axes)), tf.onesLike(x));
+  return tf.broadcastTo(tf.reshape(dy, keptShape(x.shape, axes)), x.shape);
 }
 
 /** Gradients of Sum, Mean, Max, Min and Softmax. */
@@ -22,7 +23,7 @@ export const REDUCTION_GRADIENTS: GradConfig[] = [
       x: () => {
         const axes = reductionAxes(attrs.axis, x.rank);
         const count = axes.reduce((n, a) => n * x.shape[a], 1);
-        return tf.div(spread(dy as T, x, axes), count);
+        return spread(tf.div(dy as T, count), x, axes);
       },
     }),
   },
@@ -45,6 +46,8 @@ export const REDUCTION_GRADIENTS: GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, [y], attrs) => ({
       logits: () => {
+        // tfjs's softmax only runs along the last axis.
+        if (onWebgpu()) return webgpuSoftmaxGrad(y, dy as T);
         const dim = (attrs.dim as number) ?? -1;
         const dyy = tf.mul(dy as T, y);
         return tf.sub(dyy, tf.mul(tf.sum(dyy, dim, true), y));

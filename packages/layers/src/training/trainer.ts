@@ -164,13 +164,13 @@ export class Trainer {
       let pred: tf.Tensor | undefined;
       let lossPerSample: tf.Tensor | undefined;
       const vars = weights.map((w) => w.variable);
+      const labelsF = this.castLabels(labels);
       const { grads } = tf.variableGrads(() => {
         pred = tf.keep(this.model.apply(x, { training: true }));
-        lossPerSample = tf.keep(this.config.loss.perSample(this.castLabels(labels), pred));
+        lossPerSample = tf.keep(this.config.loss.perSample(labelsF, pred));
         return tf.mean(lossPerSample) as tf.Scalar;
       }, vars);
       this.config.optimizer.applyGradients(vars.map((v) => ({ variable: v, grad: grads[v.name] })));
-      const labelsF = this.castLabels(labels);
       acc.add([lossPerSample!, ...this.config.metrics.map((m) => m.perSample(labelsF, pred!))], x.shape[0]);
       tf.dispose([pred!, lossPerSample!]);
     });

@@ -106,6 +106,17 @@ describe.skipIf(await webgpuUnavailable())('elementwise on WebGPU', () => {
     }, 60_000);
   }
 
+  for (const size of [10, 12]) {
+    it(`computes step as tf.step does, zeros included (${size} elements)`, async () => {
+      const y = tf.tensor1d(Array.from({ length: size }, (_, i) => [0, -1.5, 2, 1e-30][i % 4]));
+      const dy = tf.tensor1d(Array.from({ length: size }, (_, i) => i - 3.5));
+      const [got] = elementwise([dy, y], ([dy, y]) => [ew.mul(dy, ew.step(y))]);
+      const want = tf.mul(dy, tf.step(y));
+      expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+      tf.dispose([y, dy, got, want]);
+    });
+  }
+
   it('reuses the compiled shader when only the numbers change', async () => {
     const xs = inputs([8, 4]);
     const pipelines = () =>

@@ -17,7 +17,7 @@ export interface ElementwiseOptions {
 
 /**
  * Computes elementwise formulas over same-shape float32 tensors. `formula` receives one term
- * per input and returns the output terms, built with `ew`'s add, sub, mul, div, sqrt and square
+ * per input and returns the output terms, built with `ew`'s add, sub, mul, div, sqrt, square and step
  * (and numbers). On WebGPU each output is one dispatch, however many operations it has; elsewhere
  * each operation is one tfjs op. Both compute in float32.
  *
@@ -38,7 +38,7 @@ export function elementwise(
   const kept = outputs.map((o, i) => {
     if (typeof o === 'number' || o.kind === 'input') {
       throw new ConvkitUsageError(
-        `elementwise: output ${i} is ${typeof o === 'number' ? `the number ${o}` : `input ${o.index}`}; each output must be an operation on the inputs (add, sub, mul, div, sqrt, square).`,
+        `elementwise: output ${i} is ${typeof o === 'number' ? `the number ${o}` : `input ${o.index}`}; each output must be an operation on the inputs (add, sub, mul, div, sqrt, square, step).`,
       );
     }
     return o;

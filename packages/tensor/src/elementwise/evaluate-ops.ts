@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Term } from './expr';
 
 const binaryOps = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div } as const;
-const unaryOps = { sqrt: tf.sqrt, square: tf.square } as const;
+const unaryOps = { sqrt: tf.sqrt, square: tf.square, step: (a: tf.Tensor) => tf.step(a) } as const;
 
 /**
  * Computes formula outputs with tfjs ops on the active backend: one op per operation, each

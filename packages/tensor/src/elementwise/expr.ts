@@ -7,7 +7,7 @@
 /** A binary operation of the language. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 /** A unary operation of the language. */
-export type UnaryOp = 'sqrt' | 'square';
+export type UnaryOp = 'sqrt' | 'square' | 'step';
 
 /** A node of a formula: an input, or an operation on other terms. */
 export type ExprNode =
@@ -41,5 +41,8 @@ export const div = (a: Term, b: Term): Term => binary('div', a, b);
 /** The square root of a. */
 export const sqrt = (a: Term): Term =>
   typeof a === 'number' ? Math.sqrt(a) : { kind: 'unary', op: 'sqrt', a };
+/** 1 where a > 0, else 0 (tf.step; relu's derivative). */
+export const step = (a: Term): Term =>
+  typeof a === 'number' ? Number(a > 0) : { kind: 'unary', op: 'step', a };
 /** a * a. */
 export const square = (a: Term): Term => (typeof a === 'number' ? a * a : { kind: 'unary', op: 'square', a });

@@ -23,7 +23,7 @@ function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): t
   const { body, scalars } = attrs as unknown as ElementwiseAttrs;
   const components = size % 4 === 0 ? 4 : 1;
   const type = components === 4 ? 'vec4<f32>' : 'f32';
-  const params = xs.map((_, i) => `x${i} : ${type}`).join(', ');
+  const params = xs.map((_, i) => `x${i} : Ew`).join(', ');
   const reads = xs.map((_, i) => `X${i}[index]`).join(', ');
   const out = runThreads(backend, {
     key: `elementwise_${components}_${body}`,
@@ -37,7 +37,8 @@ function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): t
       ...scalars.map((value, k) => ({ name: `s${k}`, type: 'f32' as const, value })),
     ],
     main: `
-      fn formula(${params}) -> ${type} {
+      alias Ew = ${type};
+      fn formula(${params}) -> Ew {
         ${body}
       }
       fn main(index : i32) {

@@ -4,7 +4,10 @@ const binarySymbols = { add: '+', sub: '-', mul: '*', div: '/' } as const;
 
 /** A formula output as WGSL: the statements of a function of x0, x1, ... and its uniforms. */
 export interface WgslFormula {
-  /** `let` statements ending in a `return`, over parameters x0, x1, ... and `uniforms.sK`. */
+  /**
+   * `let` statements ending in a `return`, over parameters x0, x1, ... and `uniforms.sK`, of
+   * the type `Ew` (an alias the kernel declares: f32 or vec4<f32>).
+   */
   body: string;
   /** The value of each uniform sK, in order. */
   scalars: number[];
@@ -33,7 +36,11 @@ export function toWgsl(output: ExprNode): WgslFormula {
     }
     if (term.kind === 'unary') {
       const a = name(term.a);
-      expression = term.op === 'sqrt' ? `sqrt(${a})` : `${a} * ${a}`;
+      expression = {
+        sqrt: `sqrt(${a})`,
+        square: `${a} * ${a}`,
+        step: `select(Ew(0.0), Ew(1.0), ${a} > Ew(0.0))`,
+      }[term.op];
     } else {
       expression = `${name(term.a)} ${binarySymbols[term.op]} ${name(term.b)}`;
     }

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from '../errors';
 import { ACCURACY_KERNEL, type AccuracyMode } from './accuracy';
+import { ADD_SUMS_KERNEL } from './add-sums';
 import { CROSSENTROPY_KERNEL, type CrossentropyAttrs, type CrossentropyMode } from './crossentropy';
 import { ensureWebgpuKernels } from './register';
+import { SOFTMAX_GRAD_KERNEL } from './softmax-grad';
 
 export type { AccuracyMode, CrossentropyMode };
 
@@ -54,4 +56,35 @@ export function webgpuAccuracy(mode: AccuracyMode, labels: tf.Tensor, preds: tf.
   checkRows('webgpuAccuracy', labels, preds, mode === 'sparse');
   ensureWebgpuKernels();
   return tf.engine().runKernel(ACCURACY_KERNEL, { labels, preds }, { mode }) as tf.Tensor;
+}
+
+/**
+ * Softmax's gradient along the last axis, y (dy - sum(dy y)), from its output `y` and the
+ * incoming gradient `dy`, in one WebGPU dispatch (4 as tfjs ops). Only on the webgpu backend.
+ */
+export function webgpuSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  if (!tf.util.arraysEqual(y.shape, dy.shape) || y.rank === 0) {
+    throw new ConvkitUsageError(
+      `webgpuSoftmaxGrad: y [${y.shape}] and dy [${dy.shape}] must have the same shape, rank 1 or more.`,
+    );
+  }
+  ensureWebgpuKernels();
+  return tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { y, dy }) as tf.Tensor;
+}
+
+/**
+ * `sums` (shape [k]) plus the sum of each of the k tensors in `values`, in one WebGPU dispatch
+ * (k + 2 as tfjs ops): running totals of per-sample losses and metrics. The values all have the
+ * same size. Only on the webgpu backend.
+ */
+export function webgpuAddSums(sums: tf.Tensor, values: readonly tf.Tensor[]): tf.Tensor {
+  const size = values[0]?.size;
+  if (sums.rank !== 1 || sums.shape[0] !== values.length || values.some((v) => v.size !== size)) {
+    throw new ConvkitUsageError(
+      `webgpuAddSums: expected sums of shape [k] and k values of one size; found sums [${sums.shape}] and ${values.length} values of sizes ${values.map((v) => v.size).join(', ')}.`,
+    );
+  }
+  ensureWebgpuKernels();
+  const inputs = Object.fromEntries([['sums', sums], ...values.map((v, i) => [`x${i}`, v])]);
+  return tf.engine().runKernel(ADD_SUMS_KERNEL, inputs) as tf.Tensor;
 }
