@@ -1,7 +1,7 @@
 /** One measured throughput, such as "convkit wasm: 812 samples/s". */
 export interface Measurement {
   label: string;
-  /** Items per second (higher is better). */
+  /** Items per second (higher is better); a benchmark that counts puts its count here, and says so in `unit`. */
   perSecond: number;
   unit: string;
   /** Extra facts worth printing (peak memory, threads). */

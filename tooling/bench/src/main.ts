@@ -6,6 +6,7 @@ import { explain } from './benchmarks/explain';
 import { fashionMnistAccuracy, mnistConvnetFit } from './benchmarks/mnist-convnet-fit';
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
+import { webgpuDispatches } from './benchmarks/webgpu-dispatches';
 import { isChildRun } from './child-run';
 import { type Benchmark, formatResult } from './harness';
 
@@ -13,6 +14,7 @@ import { type Benchmark, formatResult } from './harness';
 const BENCHMARKS: Benchmark[] = [
   conv2dForward,
   mnistConvnetFit,
+  webgpuDispatches,
   fashionMnistAccuracy,
   dataSplit,
   vgg16Features,

@@ -1,6 +1,7 @@
 import { type BackendName, initBackend, setConvAlgorithms } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { childTask, runChild } from './child-run';
+import { countDispatches, type DispatchCount } from './webgpu-dispatches';
 
 /**
  * tfjs-layers measurements, each in a fresh node process: importing @tensorflow/tfjs-layers
@@ -11,8 +12,19 @@ export type TfjsLayersTask =
   | { task: 'mnist-fit'; backend: BackendName; samples: number; batch: number }
   | { task: 'vgg16-features'; backend: BackendName; batch: number; size: number; steps: number };
 
+/** A count of GPU work per training step of the MNIST convnet, on WebGPU. */
+export type TfjsLayersCountTask = {
+  task: 'mnist-dispatches';
+  backend: 'webgpu';
+  samples: number;
+  batch: number;
+};
+
 /** What a child reports: items per second, or why it could not measure. */
 export type TfjsLayersResult = { perSecond: number } | { skipped: string };
+
+/** What a counting child reports: GPU work per step, or why it could not count. */
+export type TfjsLayersCount = { perStep: DispatchCount } | { skipped: string };
 
 const CHILD_FLAG = '--tfjs-layers-child';
 
@@ -22,7 +34,15 @@ export function tfjsLayersInChild(task: TfjsLayersTask): TfjsLayersResult {
   return r.ok ? r.value : { skipped: `tfjs-layers ${task.task} on ${task.backend} failed: ${r.why}` };
 }
 
-async function measure(task: TfjsLayersTask): Promise<TfjsLayersResult> {
+/** Counts tfjs-layers' GPU work per training step in a child process (see tfjsLayersInChild). */
+export function tfjsLayersCountInChild(task: TfjsLayersCountTask): TfjsLayersCount {
+  const r = runChild<TfjsLayersCount>(import.meta.url, CHILD_FLAG, JSON.stringify(task), 1_200_000);
+  return r.ok ? r.value : { skipped: `tfjs-layers ${task.task} on ${task.backend} failed: ${r.why}` };
+}
+
+async function measure(
+  task: TfjsLayersTask | TfjsLayersCountTask,
+): Promise<TfjsLayersResult | TfjsLayersCount> {
   try {
     await initBackend(task.backend);
   } catch (e) {
@@ -32,13 +52,14 @@ async function measure(task: TfjsLayersTask): Promise<TfjsLayersResult> {
   // stock package cannot train on wasm, so fit still uses convkit's gradient kernels).
   setConvAlgorithms({ forward: 'xnnpack' });
   const tfl = await import('@tensorflow/tfjs-layers');
+  if (task.task === 'mnist-dispatches') return mnistDispatches(tfl, task);
   return task.task === 'mnist-fit' ? mnistFit(tfl, task) : vgg16Features(tfl, task);
 }
 
 type Tfl = typeof import('@tensorflow/tfjs-layers');
 
-/** The chapter's MNIST convnet in tfjs-layers, fit with RMSprop: samples/s after one warm-up batch. */
-async function mnistFit(tfl: Tfl, { samples, batch }: { samples: number; batch: number }) {
+/** The chapter's MNIST convnet in tfjs-layers, compiled with RMSprop, and random data for it. */
+function mnistSetup(tfl: Tfl, samples: number) {
   const model = tfl.sequential({
     layers: [
       tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
@@ -54,11 +75,26 @@ async function mnistFit(tfl: Tfl, { samples, batch }: { samples: number; batch: 
   model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const x = tf.randomUniform([samples, 28, 28, 1], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([samples], 0, 10, 'int32', 2) as tf.Tensor1D, 10);
+  return { model, x, y };
+}
+
+/** tfjs-layers fit of the MNIST convnet: samples/s after one warm-up batch. */
+async function mnistFit(tfl: Tfl, { samples, batch }: { samples: number; batch: number }) {
+  const { model, x, y } = mnistSetup(tfl, samples);
   const [wx, wy] = [tf.slice(x, 0, batch), tf.slice(y, 0, batch)];
   await model.fit(wx, wy, { batchSize: batch, epochs: 1, verbose: 0 });
   const start = performance.now();
   await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 });
   return { perSecond: samples / ((performance.now() - start) / 1000) };
+}
+
+/** GPU dispatches and read-backs per training step of tfjs-layers' fit (after a warm-up fit). */
+async function mnistDispatches(tfl: Tfl, { samples, batch }: { samples: number; batch: number }) {
+  const { model, x, y } = mnistSetup(tfl, samples);
+  await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 });
+  const count = await countDispatches(() => model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 }));
+  const steps = Math.ceil(samples / batch);
+  return { perStep: { dispatches: count.dispatches / steps, reads: count.reads / steps } };
 }
 
 /** VGG16's conv base (Keras's layout, random weights) in tfjs-layers: predict images/s. */
@@ -104,5 +140,7 @@ async function vgg16Features(
 
 const childTaskJson = childTask(CHILD_FLAG);
 if (childTaskJson !== undefined) {
-  console.log(JSON.stringify(await measure(JSON.parse(childTaskJson) as TfjsLayersTask)));
+  console.log(
+    JSON.stringify(await measure(JSON.parse(childTaskJson) as TfjsLayersTask | TfjsLayersCountTask)),
+  );
 }

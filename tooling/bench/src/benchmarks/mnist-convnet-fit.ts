@@ -34,7 +34,7 @@ const CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_CPU_SAMPLES ?? 256);
 const TFJS_LAYERS_CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_TFJS_CPU_SAMPLES ?? 64);
 
 /** The chapter's MNIST convnet (section 5.1): 93,322 parameters. */
-function mnistConvnet(): Sequential {
+export function mnistConvnet(): Sequential {
   return sequential([
     conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
     maxPooling2d({ poolSize: 2 }),
@@ -47,7 +47,8 @@ function mnistConvnet(): Sequential {
   ]);
 }
 
-function randomData(n: number): { x: tf.Tensor; y: tf.Tensor } {
+/** n random MNIST-shaped images and one-hot labels (seeded). */
+export function randomData(n: number): { x: tf.Tensor; y: tf.Tensor } {
   return tf.tidy(() => ({
     x: tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1),
     y: tf.oneHot(tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D, 10),

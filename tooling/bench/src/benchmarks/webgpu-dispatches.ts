@@ -1,0 +1,68 @@
+import { initBackend } from '@convkit/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+// The bench has no package dependency on @convkit/layers; it runs the package's source through tsx.
+import { setSeed } from '../../../../packages/layers/src/index';
+import type { Benchmark, Measurement } from '../harness';
+import { tfjsLayersCountInChild } from '../tfjs-layers-child';
+import { countDispatches } from '../webgpu-dispatches';
+import { mnistConvnet, randomData } from './mnist-convnet-fit';
+
+const BATCH = 64;
+/** Steps counted (after a warm-up fit of as many). */
+const STEPS = 10;
+
+/**
+ * GPU work per training step of the chapter's MNIST convnet (RMSprop, batch 64) on WebGPU:
+ * compute dispatches and read-backs, convkit against tfjs-layers. A step's host-side cost on a
+ * GPU grows with its dispatches (each is a pipeline bind, a uniform upload and a launch), and a
+ * read-back waits for the GPU to drain. The counts do not depend on the adapter, so this runs
+ * on any, lavapipe's software one included.
+ */
+export const webgpuDispatches: Benchmark = {
+  name: 'webgpu-dispatches',
+  description: `chapter 5.1 MNIST convnet fit on WebGPU, batch ${BATCH}: GPU dispatches and read-backs per training step (any adapter, software included)`,
+  async run() {
+    const why = await initBackend('webgpu').then(
+      () => undefined,
+      (e: Error) => e.message.split('\n')[0],
+    );
+    if (why) return { measurements: [], ratios: [], notes: [`skipped: ${why}`] };
+    setSeed(1);
+    const model = mnistConvnet();
+    model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+    const { x, y } = randomData(BATCH * STEPS);
+    await model.fit(x, y, { batchSize: BATCH });
+    const convkit = await countDispatches(() => model.fit(x, y, { batchSize: BATCH }));
+    tf.dispose([x, y]);
+    model.dispose();
+    const unit = 'dispatches/step';
+    const measurements: Measurement[] = [
+      {
+        label: 'convkit webgpu',
+        perSecond: convkit.dispatches / STEPS,
+        unit,
+        note: `${(convkit.reads / STEPS).toFixed(1)} read-backs/step`,
+      },
+    ];
+    const notes: string[] = [];
+    const tfl = tfjsLayersCountInChild({
+      task: 'mnist-dispatches',
+      backend: 'webgpu',
+      samples: BATCH * STEPS,
+      batch: BATCH,
+    });
+    if ('skipped' in tfl) notes.push(`tfjs-layers skipped: ${tfl.skipped}`);
+    else {
+      measurements.push({
+        label: 'tfjs-layers webgpu',
+        perSecond: tfl.perStep.dispatches,
+        unit,
+        note: `${tfl.perStep.reads.toFixed(1)} read-backs/step`,
+      });
+    }
+    notes.push(
+      'counts, not speeds: lower is better, and the ratio says how many times fewer dispatches convkit launches',
+    );
+    return { measurements, ratios: [{ of: 'tfjs-layers webgpu', over: 'convkit webgpu' }], notes };
+  },
+};
