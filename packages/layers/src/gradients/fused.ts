@@ -1,5 +1,5 @@
 import { elementwise, ew } from '@convkit/tensor';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { batchMatMulGradFuncs, conv2dGradFuncs } from './nn';
 import { type GradConfig, unbroadcast } from './util';

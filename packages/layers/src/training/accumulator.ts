@@ -19,7 +19,9 @@ export class Accumulator {
   add(perSample: tf.Tensor[], batchSize: number): void {
     // On WebGPU one dispatch; elsewhere a sum per name, a stack and an add.
     this.sums.assign(
-      onWebgpu() ? webgpuAddSums(this.sums, perSample) : tf.add(this.sums, tf.stack(perSample.map((t) => tf.sum(t)))),
+      onWebgpu()
+        ? webgpuAddSums(this.sums, perSample)
+        : tf.add(this.sums, tf.stack(perSample.map((t) => tf.sum(t)))),
     );
     this.count += batchSize;
   }
