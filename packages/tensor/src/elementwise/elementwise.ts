@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from '../errors';
 import { ensureWebgpuKernels } from '../webgpu-kernels/register';
+import { onWebgpu } from '../webgpu-kernels/training';
 import { evaluateWithOps } from './evaluate-ops';
 import type { ExprNode, Term } from './expr';
 import { ELEMENTWISE_KERNEL } from './webgpu-kernel';
@@ -43,7 +44,7 @@ export function elementwise(
     }
     return o;
   });
-  if (tf.getBackend() !== 'webgpu') return evaluateWithOps(kept, inputs, options.scalars);
+  if (!onWebgpu()) return evaluateWithOps(kept, inputs, options.scalars);
   ensureWebgpuKernels();
   const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
   return kept.map((o) => {

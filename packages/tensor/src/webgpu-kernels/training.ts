@@ -8,9 +8,15 @@ import { SOFTMAX_GRAD_KERNEL } from './softmax-grad';
 
 export type { AccuracyMode, CrossentropyMode };
 
-/** Whether the active backend is webgpu, where convkit's fused training kernels run. */
+/**
+ * Whether the active backend is tfjs-backend-webgpu, where convkit's fused training kernels run
+ * (through its `runWebGPUProgram`; a backend without it gets the plain tfjs ops).
+ */
 export function onWebgpu(): boolean {
-  return tf.getBackend() === 'webgpu';
+  return (
+    tf.getBackend() === 'webgpu' &&
+    typeof (tf.backend() as unknown as { runWebGPUProgram?: unknown }).runWebGPUProgram === 'function'
+  );
 }
 
 function checkRows(what: string, labels: tf.Tensor, preds: tf.Tensor, sparse: boolean): void {
