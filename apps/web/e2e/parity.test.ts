@@ -94,4 +94,66 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
     expect(predGap).toBeLessThan(TOLERANCE.predictions);
     expect(camGap).toBeLessThan(TOLERANCE.heatmap);
   });
+  it('trains on WebGL as cpu does: RMSprop steps through the fused update kernels give the same weights (1e-4)', async () => {
+    // The same compiled model (saved with its RMSprop config) trained on the same batches,
+    // without shuffling, in node on cpu and in the browser on WebGL.
+    await initBackend('cpu');
+    setSeed(5);
+    const model = sequential([
+      conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [8, 8, 1] }),
+      maxPooling2d({ poolSize: 2 }),
+      flatten(),
+      dense({ units: 3, activation: 'softmax' }),
+    ]);
+    model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy' });
+    await saveModel(model, join(dir, 'trainable'));
+    const images = Array.from({ length: 16 * 64 }, (_, i) => ((i * 37) % 101) / 101);
+    const labels = Array.from({ length: 16 }, (_, i) => [
+      i % 3 === 0 ? 1 : 0,
+      i % 3 === 1 ? 1 : 0,
+      i % 3 === 2 ? 1 : 0,
+    ]).flat();
+    const fitArgs = { epochs: 2, batchSize: 4, shuffle: false };
+    const x = tf.tensor4d(images, [16, 8, 8, 1]);
+    const y = tf.tensor2d(labels, [16, 3]);
+    await model.fit(x, y, fitArgs);
+    const want: number[][] = [];
+    for (const w of model.getWeights()) want.push(Array.from(await w.data()));
+    tf.dispose([x, y]);
+
+    const page = await browser.newPage();
+    await page.goto(`${url}?backend=webgl`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    const got = await page.evaluate(
+      async ({ modelUrl, images, labels, fitArgs }) => {
+        const { tf, loadModel } = (globalThis as any).convkit;
+        const model = await loadModel(modelUrl);
+        const x = tf.tensor4d(images, [16, 8, 8, 1]);
+        const y = tf.tensor2d(labels, [16, 3]);
+        const profile = await tf.profile(() => model.fit(x, y, fitArgs));
+        const weights: number[][] = [];
+        for (const w of model.getWeights()) weights.push(Array.from(await w.data()));
+        const kernels: string[] = profile.kernels.map((k: { name: string }) => k.name);
+        return {
+          backend: tf.getBackend() as string,
+          weights,
+          fused: kernels.filter((k) => k === 'ConvkitElementwise').length,
+        };
+      },
+      { modelUrl: `${url}parity/trainable/model.json`, images, labels, fitArgs },
+    );
+    expect(got.backend).toBe('webgl');
+    // 8 steps: 4 weights x 2 outputs of the RMSprop formula, and relu's gradient once.
+    expect(got.fused).toBe(8 * (4 * 2 + 1));
+    const gap = Math.max(
+      ...got.weights.map((w, i) => {
+        const scale = Math.max(...want[i].map(Math.abs));
+        return Math.max(...w.map((v, j) => Math.abs(v - want[i][j]))) / scale;
+      }),
+    );
+    console.log(
+      `parity webgl vs cpu after 8 RMSprop steps: largest relative weight difference ${gap.toExponential(2)}`,
+    );
+    expect(gap).toBeLessThan(1e-4);
+  });
 });

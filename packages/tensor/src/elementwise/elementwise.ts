@@ -4,8 +4,9 @@ import { ensureWebgpuKernels } from '../webgpu-kernels/register';
 import { onWebgpu } from '../webgpu-kernels/training';
 import { evaluateWithOps } from './evaluate-ops';
 import type { ExprNode, Term } from './expr';
+import { GLSL, toShaderCode, WGSL } from './shader-code';
+import { ELEMENTWISE_WEBGL_KERNEL_CONFIG } from './webgl-kernel';
 import { ELEMENTWISE_KERNEL } from './webgpu-kernel';
-import { toWgsl } from './wgsl';
 
 /** Options of `elementwise`. */
 export interface ElementwiseOptions {
@@ -19,8 +20,8 @@ export interface ElementwiseOptions {
 /**
  * Computes elementwise formulas over same-shape float32 tensors. `formula` receives one term
  * per input and returns the output terms, built with `ew`'s add, sub, mul, div, sqrt, square and step
- * (and numbers). On WebGPU each output is one dispatch, however many operations it has; elsewhere
- * each operation is one tfjs op. Both compute in float32.
+ * (and numbers). On WebGPU and WebGL each output is one dispatch (one draw), however many
+ * operations it has; elsewhere each operation is one tfjs op. Both compute in float32.
  *
  * ```ts
  * const [wNext, sNext] = elementwise([w, g, s], ([w, g, s]) => {
@@ -44,13 +45,23 @@ export function elementwise(
     }
     return o;
   });
-  if (!onWebgpu()) return evaluateWithOps(kept, inputs, options.scalars);
-  ensureWebgpuKernels();
+  const gpu = onWebgpu() ? 'webgpu' : onWebgl() ? 'webgl' : undefined;
+  if (!gpu) return evaluateWithOps(kept, inputs, options.scalars);
+  if (gpu === 'webgpu') ensureWebgpuKernels();
+  else if (!tf.getKernel(ELEMENTWISE_KERNEL, 'webgl')) tf.registerKernel(ELEMENTWISE_WEBGL_KERNEL_CONFIG);
   const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
   return kept.map((o) => {
-    const attrs = toWgsl(o);
+    const attrs = toShaderCode(o, gpu === 'webgpu' ? WGSL : GLSL);
     return tf.engine().runKernel(ELEMENTWISE_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   });
+}
+
+/** Whether the active backend is tfjs-backend-webgl (with the `runWebGLProgram` the kernel uses). */
+function onWebgl(): boolean {
+  return (
+    tf.getBackend() === 'webgl' &&
+    typeof (tf.backend() as unknown as { runWebGLProgram?: unknown }).runWebGLProgram === 'function'
+  );
 }
 
 function checkInputs(inputs: readonly tf.Tensor[]): void {

@@ -4,7 +4,7 @@ import { runThreads } from '../webgpu-kernels/program';
 /** The tfjs kernel that runs one formula output on WebGPU. */
 export const ELEMENTWISE_KERNEL = 'ConvkitElementwise';
 
-/** What the kernel is given besides its inputs x0, x1, ...: the formula as WGSL (see wgsl.ts). */
+/** What the kernel is given besides its inputs x0, x1, ...: the formula as shader code (see shader-code.ts). */
 export interface ElementwiseAttrs {
   body: string;
   scalars: number[];
