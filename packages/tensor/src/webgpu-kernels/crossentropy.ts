@@ -27,9 +27,14 @@ function rowCode(mode: CrossentropyMode, grad: boolean): string {
     'let qc = clamp(q, uniforms.epsilon, 1.0 - uniforms.epsilon);';
   const write = (value: string) => (grad ? `result[base + j] = DY[row] * ${value};` : '');
   switch (mode) {
-    case 'categorical':
+    case 'categorical': {
       // p normalised to sum 1, clipped: loss = -sum t log q. With g = -t / q (0 outside the
       // clip), d loss / d p_k = (g_k - sum_j g_j q_j) / s.
+      const gradLoop = `for (var j = 0; j < C; j++) {
+          let q = P[base + j] / s;
+          ${clip}
+          ${write('(select(0.0, -f32(T[base + j]) / qc, inside) - gq) / s')}
+        }`;
       return `
         var s = 0.0;
         for (var j = 0; j < C; j++) { s += P[base + j]; }
@@ -41,17 +46,15 @@ function rowCode(mode: CrossentropyMode, grad: boolean): string {
           loss -= f32(T[base + j]) * log(qc);
           gq += select(0.0, -f32(T[base + j]) / qc, inside) * q;
         }
-        ${
-          grad
-            ? `for (var j = 0; j < C; j++) {
-          let q = P[base + j] / s;
-          ${clip}
-          ${write('(select(0.0, -f32(T[base + j]) / qc, inside) - gq) / s')}
-        }`
-            : ''
-        }`;
-    case 'sparse':
+        ${grad ? gradLoop : ''}`;
+    }
+    case 'sparse': {
       // p clipped: loss = log(sum p) - log p[label]; d / d p_k = 1 / s - [k = label] / p[label].
+      const gradLoop = `for (var j = 0; j < C; j++) {
+          let q = P[base + j];
+          ${clip}
+          ${write('select(0.0, 1.0 / s - select(0.0, 1.0 / picked, j == label), inside)')}
+        }`;
       return `
         let label = i32(T[row]);
         var s = 0.0;
@@ -59,15 +62,8 @@ function rowCode(mode: CrossentropyMode, grad: boolean): string {
         var picked = 0.0;
         if (label >= 0 && label < C) { picked = clamp(P[base + label], uniforms.epsilon, 1.0 - uniforms.epsilon); }
         let loss = log(s) - log(picked);
-        ${
-          grad
-            ? `for (var j = 0; j < C; j++) {
-          let q = P[base + j];
-          ${clip}
-          ${write('select(0.0, 1.0 / s - select(0.0, 1.0 / picked, j == label), inside)')}
-        }`
-            : ''
-        }`;
+        ${grad ? gradLoop : ''}`;
+    }
     case 'binary':
       // p clipped: loss = -mean(t log(p + eps) + (1 - t) log(1 - p + eps)).
       return `

@@ -7,8 +7,8 @@ import { SOFTMAX_GRAD_KERNEL_CONFIG } from './softmax-grad';
 
 /**
  * Registers convkit's WebGPU kernels (fused formulas, crossentropies and their gradient,
- * accuracies, softmax's gradient, running sums) where they are not yet; called before each use, so that a webgpu backend started
- * any way finds them.
+ * accuracies, softmax's gradient, running sums) where they are not yet. Called before each use,
+ * so that a webgpu backend started any way finds them.
  */
 export function ensureWebgpuKernels(): void {
   if (tf.getKernel(ELEMENTWISE_KERNEL_CONFIG.kernelName, 'webgpu')) return;

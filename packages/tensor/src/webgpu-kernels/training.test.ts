@@ -46,4 +46,16 @@ describe.skipIf(await webgpuUnavailable())('WebGPU training kernels', () => {
     });
     expect(() => webgpuAddSums(sums, values.slice(1))).toThrow(/sums of shape \[k\] and k values/);
   });
+
+  it('says where the kernels run when called on another backend', async () => {
+    await initBackend('cpu');
+    try {
+      const y = tf.softmax(tf.ones([2, 3]));
+      expect(() => webgpuSoftmaxGrad(y, y)).toThrow(
+        /runs only on the webgpu backend, and the active one is cpu/,
+      );
+    } finally {
+      await initBackend('webgpu');
+    }
+  });
 });

@@ -19,6 +19,16 @@ export function onWebgpu(): boolean {
   );
 }
 
+/** Throws a usage error unless the kernels can run: on tfjs-backend-webgpu. */
+function requireWebgpu(what: string): void {
+  if (!onWebgpu()) {
+    throw new ConvkitUsageError(
+      `${what} runs only on the webgpu backend, and the active one is ${tf.getBackend()}: check onWebgpu() first and use tfjs ops elsewhere.`,
+    );
+  }
+  ensureWebgpuKernels();
+}
+
 function checkRows(what: string, labels: tf.Tensor, preds: tf.Tensor, sparse: boolean): void {
   const ok =
     preds.rank === 2 &&
@@ -46,7 +56,7 @@ export function webgpuCrossentropy(
   epsilon: number,
 ): tf.Tensor {
   checkRows('webgpuCrossentropy', labels, preds, mode === 'sparse');
-  ensureWebgpuKernels();
+  requireWebgpu('webgpuCrossentropy');
   const attrs: CrossentropyAttrs = { mode, epsilon };
   return tf
     .engine()
@@ -60,7 +70,7 @@ export function webgpuCrossentropy(
  */
 export function webgpuAccuracy(mode: AccuracyMode, labels: tf.Tensor, preds: tf.Tensor): tf.Tensor {
   checkRows('webgpuAccuracy', labels, preds, mode === 'sparse');
-  ensureWebgpuKernels();
+  requireWebgpu('webgpuAccuracy');
   return tf.engine().runKernel(ACCURACY_KERNEL, { labels, preds }, { mode }) as tf.Tensor;
 }
 
@@ -74,7 +84,7 @@ export function webgpuSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
       `webgpuSoftmaxGrad: y [${y.shape}] and dy [${dy.shape}] must have the same shape, rank 1 or more.`,
     );
   }
-  ensureWebgpuKernels();
+  requireWebgpu('webgpuSoftmaxGrad');
   return tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { y, dy }) as tf.Tensor;
 }
 
@@ -90,7 +100,7 @@ export function webgpuAddSums(sums: tf.Tensor, values: readonly tf.Tensor[]): tf
       `webgpuAddSums: expected sums of shape [k] and k values of one size; found sums [${sums.shape}] and ${values.length} values of sizes ${values.map((v) => v.size).join(', ')}.`,
     );
   }
-  ensureWebgpuKernels();
+  requireWebgpu('webgpuAddSums');
   const inputs = Object.fromEntries([['sums', sums], ...values.map((v, i) => [`x${i}`, v])]);
   return tf.engine().runKernel(ADD_SUMS_KERNEL, inputs) as tf.Tensor;
 }
