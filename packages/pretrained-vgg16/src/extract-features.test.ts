@@ -47,6 +47,40 @@ forEachBackend(['wasm'], () => {
       disposeModel(convBase);
     });
 
+    it("queues each batch's pass before waiting for the previous batch's values", async () => {
+      const convBase = buildVgg16({ includeTop: false, inputShape: [32, 32, 3] });
+      const source = endless(4);
+      const landed: [number, number][] = [];
+      const { features, labels } = await extractFeatures(convBase, source, {
+        samples: 10,
+        onBatch: (done) => landed.push([done, source.pulled]),
+      });
+      // Batch 1's values are awaited once batch 2 is pulled and queued, and so on.
+      expect(landed).toEqual([
+        [4, 2],
+        [8, 3],
+        [10, 3],
+      ]);
+      tf.dispose([features, labels!]);
+      disposeModel(convBase);
+    });
+
+    it('frees every batch when labels come and go', async () => {
+      const convBase = buildVgg16({ includeTop: false, inputShape: [32, 32, 3] });
+      const mixed: BatchSource = {
+        async *[Symbol.asyncIterator]() {
+          yield [tf.zeros([2, 32, 32, 3]), tf.zeros([2])] as [tf.Tensor, tf.Tensor];
+          yield [tf.zeros([2, 32, 32, 3])] as unknown as [tf.Tensor, tf.Tensor];
+        },
+      };
+      const before = tf.memory().numTensors;
+      await expect(extractFeatures(convBase, mixed, { samples: 4 })).rejects.toThrow(
+        /some batches have labels and some do not/,
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      disposeModel(convBase);
+    });
+
     it('works without labels, and says when a finite source runs out', async () => {
       const convBase = buildVgg16({ includeTop: false, inputShape: [32, 32, 3], pooling: 'avg' });
       const { features, labels } = await extractFeatures(convBase, endless(3, false), { samples: 3 });

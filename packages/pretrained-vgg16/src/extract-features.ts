@@ -18,12 +18,24 @@ export interface ExtractedFeatures {
   labels?: tf.Tensor;
 }
 
+/** A batch whose features (and labels) are on their way back from the backend. */
+interface InFlight {
+  /** Where its samples go in the result. */
+  at: number;
+  take: number;
+  features: Promise<tf.backend_util.BackendValues>;
+  labels?: Promise<tf.backend_util.BackendValues>;
+  /** The tensors the reads come from, disposed once they are in. */
+  tensors: tf.Tensor[];
+}
+
 /**
  * The chapter's `extract_features`: runs a (frozen) conv base over `samples` samples pulled
  * from a batch source (flowFromDirectory's endless generator, or any finite one) and returns
  * the features and labels, batch by batch, stopping once `samples` are in (the last batch is
- * cut to fit). Each batch's tensors are disposed as soon as its features are copied out, so
- * memory holds one batch plus the result. The caller owns the returned tensors.
+ * cut to fit). A batch's read-back starts as soon as its forward pass is queued and is awaited
+ * only after the next batch's pass is queued, so that a GPU never idles waiting for the CPU.
+ * Memory holds two batches plus the result. The caller owns the returned tensors.
  */
 export async function extractFeatures(
   convBase: Layer,
@@ -39,54 +51,86 @@ export async function extractFeatures(
   let featureShape: number[] = [];
   let labels: Float32Array | undefined;
   let labelShape: number[] = [];
-  let done = 0;
-  while (done < samples) {
-    const next = await iterator.next();
-    if (next.done) {
-      throw new ConvkitUsageError(
-        `extractFeatures: the batch source ended after ${done} samples; ${samples} were asked for. Pass samples <= the source's size, or an endless source (flowFromDirectory).`,
-      );
-    }
-    const [x, y] = next.value;
+  let queued = 0;
+  let inFlight: InFlight | undefined;
+  const land = async (batch: InFlight) => {
     try {
-      const take = Math.min(x.shape[0], samples - done);
-      const out = tf.tidy(() => convBase.apply(take < x.shape[0] ? tf.slice(x, 0, take) : x));
+      features!.set((await batch.features) as Float32Array, batch.at * size(featureShape));
+      if (batch.labels) {
+        const values = (await batch.labels) as Float32Array | Int32Array;
+        labels!.set(values.subarray(0, batch.take * size(labelShape)), batch.at * size(labelShape));
+      }
+    } finally {
+      tf.dispose(batch.tensors);
+    }
+    opts.onBatch?.(batch.at + batch.take, samples);
+  };
+  try {
+    while (queued < samples) {
+      const next = await iterator.next();
+      if (next.done) {
+        throw new ConvkitUsageError(
+          `extractFeatures: the batch source ended after ${queued} samples; ${samples} were asked for. Pass samples <= the source's size, or an endless source (flowFromDirectory).`,
+        );
+      }
+      const [x, y] = next.value;
+      let out: tf.Tensor;
+      const take = Math.min(x.shape[0], samples - queued);
       try {
-        if (!features) {
-          featureShape = out.shape.slice(1);
-          features = new Float32Array(samples * size(featureShape));
-        } else if (!sameShape(out.shape.slice(1), featureShape)) {
-          throw new ConvkitUsageError(
-            `extractFeatures: batch features have shape [${out.shape.slice(1).join(', ')}], earlier ones [${featureShape.join(', ')}]; all images must have the same size.`,
-          );
-        }
-        features.set((await out.data()) as Float32Array, done * size(featureShape));
-      } finally {
-        out.dispose();
+        out = tf.tidy(() => convBase.apply(take < x.shape[0] ? tf.slice(x, 0, take) : x));
+      } catch (e) {
+        tf.dispose([x, y].filter((t): t is tf.Tensor => t !== undefined));
+        throw e;
+      }
+      tf.dispose(x);
+      const batch: InFlight = { at: queued, take, features: out.data(), tensors: [out] };
+      if (y) batch.tensors.push(y);
+      if (!features) {
+        featureShape = out.shape.slice(1);
+        features = new Float32Array(samples * size(featureShape));
+      } else if (!sameShape(out.shape.slice(1), featureShape)) {
+        await settle(batch);
+        throw new ConvkitUsageError(
+          `extractFeatures: batch features have shape [${out.shape.slice(1).join(', ')}], earlier ones [${featureShape.join(', ')}]; all images must have the same size.`,
+        );
       }
       if (y) {
         if (!labels) {
-          if (done > 0)
+          if (queued > 0) {
+            await settle(batch);
             throw new ConvkitUsageError('extractFeatures: some batches have labels and some do not.');
+          }
           labelShape = y.shape.slice(1);
           labels = new Float32Array(samples * size(labelShape));
         }
-        const values = (await y.data()) as Float32Array | Int32Array;
-        labels.set(values.subarray(0, take * size(labelShape)), done * size(labelShape));
+        batch.labels = y.data();
       } else if (labels) {
+        await settle(batch);
         throw new ConvkitUsageError('extractFeatures: some batches have labels and some do not.');
       }
-      done += take;
-      opts.onBatch?.(done, samples);
-    } finally {
-      tf.dispose([x, y].filter((t): t is tf.Tensor => t !== undefined));
+      queued += take;
+      // This batch's pass is queued: now wait for the previous batch's values.
+      const previous = inFlight;
+      inFlight = batch;
+      if (previous) await land(previous);
     }
+    const last = inFlight;
+    inFlight = undefined;
+    if (last) await land(last);
+  } finally {
+    if (inFlight) await settle(inFlight);
   }
   await iterator.return?.();
   return {
     features: tf.tensor(features as Float32Array, [samples, ...featureShape], 'float32'),
     labels: labels ? tf.tensor(labels, [samples, ...labelShape], 'float32') : undefined,
   };
+}
+
+/** Waits for a batch's reads to finish (whatever they give) and frees its tensors. */
+async function settle(batch: InFlight): Promise<void> {
+  await Promise.allSettled([batch.features, batch.labels]);
+  tf.dispose(batch.tensors);
 }
 
 function size(shape: number[]): number {
