@@ -11,8 +11,8 @@ export const FUSED_GRAD_ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'r
 
 /**
  * The gradient with respect to the pre-activation sum z, from the gradient dy of y = act(z):
- * relu' is 1 where y > 0 (same as z > 0), else 0 (dy * step(y): one WebGPU dispatch, two
- * ops elsewhere); linear passes dy.
+ * relu' is 1 where y > 0 (same as z > 0), else 0 (dy * step(y): one dispatch on WebGPU and
+ * WebGL, two ops elsewhere); linear passes dy.
  */
 function preActivationGrad(dy: T, y: T, activation: unknown): T {
   const name = (activation as string | undefined) ?? 'linear';

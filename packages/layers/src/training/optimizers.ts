@@ -64,8 +64,8 @@ export abstract class Optimizer {
 
   /**
    * One weight's new value and new state, as elementwise formulas (see @convkit/tensor's
-   * `elementwise`) of its value `w`, gradient `g` and state: one WebGPU dispatch per output on
-   * WebGPU, tfjs ops elsewhere.
+   * `elementwise`) of its value `w`, gradient `g` and state: one dispatch per output on WebGPU
+   * and WebGL, tfjs ops elsewhere.
    */
   protected abstract update(w: ew.ExprNode, g: ew.ExprNode, state: ew.ExprNode[]): ew.Term[];
 
@@ -74,7 +74,7 @@ export abstract class Optimizer {
     this.iterations++;
     tf.tidy(() => {
       // Each constant becomes one scalar tensor per step, shared by all weights (where the
-      // formulas run as tfjs ops; on WebGPU they are uniforms).
+      // formulas run as tfjs ops; on WebGPU and WebGL they are uniforms).
       const scalars = new Map<number, tf.Scalar>();
       for (const { variable, grad } of pairs) {
         let state = this.slots.get(variable);
