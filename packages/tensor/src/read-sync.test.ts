@@ -4,6 +4,7 @@ import { ConvkitUsageError } from './errors';
 import { tensorToPixels, tensorToPixelsSync } from './image';
 import { initBackend } from './init-backend';
 import { readSync } from './read-sync';
+import { webgpuUnavailable } from './testing';
 
 /** A stand-in for a tensor whose synchronous read fails as it does on WebGPU in node. */
 const failing = (error: Error) =>
@@ -36,17 +37,9 @@ describe('readSync', () => {
 });
 
 // Runs where WebGPU starts (CI installs Mesa's lavapipe); skipped elsewhere.
-describe('synchronous reads on WebGPU in node', () => {
-  let unavailable: string | undefined;
-  beforeAll(async () => {
-    unavailable = await initBackend('webgpu').then(
-      () => undefined,
-      (e: Error) => e.message,
-    );
-  });
-
-  it('fail with a clear error for a tensor computed on the GPU; the async read works', async (ctx) => {
-    if (unavailable) ctx.skip();
+describe.skipIf(await webgpuUnavailable())('synchronous reads on WebGPU in node', () => {
+  it('fail with a clear error for a tensor computed on the GPU; the async read works', async () => {
+    await initBackend('webgpu');
     tf.env().set('WEBGPU_CPU_FORWARD', false); // else tfjs computes this small op on the CPU
     const onGpu = tf.tidy(() => tf.mul(tf.ones([2, 2, 3]), 100) as tf.Tensor3D);
     expect(() => tensorToPixelsSync(onGpu)).toThrow(

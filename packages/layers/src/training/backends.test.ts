@@ -1,6 +1,7 @@
 import { initBackend } from '@convkit/tensor';
+import { webgpuUnavailable } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../core/names';
 import { setSeed } from '../core/seed';
 import { conv2d } from '../layers/conv2d';
@@ -116,22 +117,12 @@ describe('training on wasm', () => {
  * Mesa's lavapipe, the software Vulkan driver that CI installs so that this path is tested.
  * Elsewhere these tests are skipped, and the reason is printed.
  */
-describe('training on WebGPU', () => {
-  let unavailable: string | undefined;
-  beforeAll(async () => {
-    unavailable = await initBackend('webgpu').then(
-      () => undefined,
-      (e: Error) => e.message.split('\n')[0],
-    );
-    if (unavailable) console.info(`WebGPU tests skipped: ${unavailable}`);
-  });
-
+describe.skipIf(await webgpuUnavailable())('training on WebGPU', () => {
   for (const [name, build] of [
     ['a small convnet', smallConvnet],
     ['strides, dilation, average and global pooling, dropout', otherLayers],
   ] as const) {
-    it(`gives the same weights as cpu after RMSprop steps and leaks nothing: ${name}`, async (ctx) => {
-      if (unavailable) ctx.skip();
+    it(`gives the same weights as cpu after RMSprop steps and leaks nothing: ${name}`, async () => {
       const cpu = await trainOn('cpu', build);
       const gpu = await trainOn('webgpu', build);
       expect(gpu.leaked).toBe(0);
