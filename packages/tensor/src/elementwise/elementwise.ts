@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from '../errors';
+import { numberedInputs } from '../kernel-inputs';
 import { ensureWebgpuKernels } from '../webgpu-kernels/register';
 import { onWebgpu } from '../webgpu-kernels/training';
 import { evaluateWithOps } from './evaluate-ops';
@@ -49,7 +50,7 @@ export function elementwise(
   if (!gpu) return evaluateWithOps(kept, inputs, options.scalars);
   if (gpu === 'webgpu') ensureWebgpuKernels();
   else if (!tf.getKernel(ELEMENTWISE_KERNEL, 'webgl')) tf.registerKernel(ELEMENTWISE_WEBGL_KERNEL_CONFIG);
-  const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
+  const named = numberedInputs(inputs);
   return kept.map((o) => {
     const attrs = toShaderCode(o, gpu === 'webgpu' ? WGSL : GLSL);
     return tf.engine().runKernel(ELEMENTWISE_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;

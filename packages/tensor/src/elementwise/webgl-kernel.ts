@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { inputsInOrder } from '../kernel-inputs';
 import { ELEMENTWISE_KERNEL, type ElementwiseAttrs } from './webgpu-kernel';
 
 /** The part of tfjs-backend-webgl's MathBackendWebGL that the kernel uses. */
@@ -13,9 +14,7 @@ interface WebglBackendLike {
 
 /** Computes one formula output (GLSL, see shader-code.ts) in one draw: a tfjs-backend-webgl program. */
 function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const xs = Object.keys(inputs)
-    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    .map((k) => inputs[k] as tf.TensorInfo);
+  const xs = inputsInOrder(inputs);
   const { body, scalars } = attrs as unknown as ElementwiseAttrs;
   const program = {
     variableNames: xs.map((_, i) => `X${i}`),

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { inputsInOrder } from '../kernel-inputs';
 import { runThreads } from '../webgpu-kernels/program';
 
 /** The tfjs kernel that runs one formula output on WebGPU. */
@@ -15,9 +16,7 @@ export interface ElementwiseAttrs {
  * size is a multiple of 4, per 4 elements (vec4<f32>).
  */
 function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const xs = Object.keys(inputs)
-    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    .map((k) => inputs[k] as tf.TensorInfo);
+  const xs = inputsInOrder(inputs);
   const { shape } = xs[0];
   const size = tf.util.sizeFromShape(shape);
   const { body, scalars } = attrs as unknown as ElementwiseAttrs;

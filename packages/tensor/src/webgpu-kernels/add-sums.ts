@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { inputsInOrder } from '../kernel-inputs';
 import { runThreads } from './program';
 
 /** Running sums on WebGPU: inputs sums [k], x0 ... x(k-1) (each [n]); output sums + [sum(x0), ...]. */
@@ -6,10 +7,8 @@ export const ADD_SUMS_KERNEL = 'ConvkitAddSums';
 
 /** One thread per sum (tfjs ops take k + 2 dispatches: k sums, a stack and an add). */
 function run({ inputs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { sums, ...rest } = inputs as Record<string, tf.TensorInfo>;
-  const vectors = Object.keys(rest)
-    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    .map((k) => rest[k]);
+  const sums = inputs.sums as tf.TensorInfo;
+  const vectors = inputsInOrder(inputs);
   const n = vectors[0].shape.reduce((a, d) => a * d, 1);
   const names = vectors.map((_, i) => `X${i}`);
   return runThreads(backend, {

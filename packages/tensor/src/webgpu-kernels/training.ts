@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from '../errors';
+import { numberedInputs } from '../kernel-inputs';
 import { ACCURACY_KERNEL, type AccuracyMode } from './accuracy';
 import { ADD_SUMS_KERNEL } from './add-sums';
 import { CROSSENTROPY_KERNEL, type CrossentropyAttrs, type CrossentropyMode } from './crossentropy';
@@ -101,6 +102,5 @@ export function webgpuAddSums(sums: tf.Tensor, values: readonly tf.Tensor[]): tf
     );
   }
   requireWebgpu('webgpuAddSums');
-  const inputs = Object.fromEntries([['sums', sums], ...values.map((v, i) => [`x${i}`, v])]);
-  return tf.engine().runKernel(ADD_SUMS_KERNEL, inputs) as tf.Tensor;
+  return tf.engine().runKernel(ADD_SUMS_KERNEL, { sums, ...numberedInputs(values) }) as tf.Tensor;
 }
