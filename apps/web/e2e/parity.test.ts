@@ -8,7 +8,7 @@ import { conv2d, dense, flatten, maxPooling2d, sequential, setSeed } from '@conv
 import { saveModel } from '@convkit/layers/node';
 import { createRandom, initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from './browser';
 import { serveStatic } from './static-server';
@@ -66,10 +66,16 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`predictions within ${TOLERANCE.predictions} and Grad-CAM within ${TOLERANCE.heatmap}`, async () => {
+  /** A new tab on the built app, started on WebGL. */
+  async function openWebglPage(): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(`${url}?backend=webgl`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    return page;
+  }
+
+  it(`predictions within ${TOLERANCE.predictions} and Grad-CAM within ${TOLERANCE.heatmap}`, async () => {
+    const page = await openWebglPage();
     const got = await page.evaluate(
       async ({ modelUrl, input, classIndex }) => {
         const { tf, loadModel, gradCam } = (globalThis as any).convkit;
@@ -94,6 +100,111 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
     expect(predGap).toBeLessThan(TOLERANCE.predictions);
     expect(camGap).toBeLessThan(TOLERANCE.heatmap);
   });
+  it('the fused WebGL training kernels give what the tfjs ops give on cpu (1e-5)', async () => {
+    // Predictions with what the clip and normalisation must handle: exact 0 and 1, values below
+    // epsilon, rows that do not sum to 1, ties for the argmax; 5 units, so not a power of 2.
+    const preds = [
+      [0.6, 0.2, 0.1, 0, 0.1],
+      [1, 0, 0, 0, 0],
+      [0.2, 0.2, 0.2, 0.2, 0.2],
+      [0.1, 0.6, 0.3, 0.5, 0.9],
+      [1e-9, 0.5, 0.5, 0.2, 0.3],
+      [0.05, 0.05, 0.7, 0.1, 0.4],
+      [0.3, 0.3, 0.1, 0.9, 1e-8],
+    ];
+    const classes = [0, 1, 0, 3, 1, 2, 4]; // rows 2 and 4 tie, first at the label
+    const binary = preds.map((row, i) => row.map((_, j) => ((i + j) % 3 === 0 ? 1 : 0)));
+    // Inputs made here: sin and cos on WebGL differ from cpu's in the 5th digit.
+    const softmaxInputs = {
+      logits: Array.from({ length: 42 }, (_, i) => 3 * Math.sin(i)),
+      weights: Array.from({ length: 42 }, (_, i) => Math.cos(i)),
+    };
+    const { want, got } = await (await openWebglPage()).evaluate(
+      async ({ preds, classes, binary, softmaxInputs }) => {
+        const { tf, initBackend, ensureGradients, getLoss, getMetric, fusedAddSums } = (globalThis as any)
+          .convkit;
+        ensureGradients();
+        const units = preds[0].length;
+        const cases: [string, () => unknown][] = [
+          [
+            'categorical_crossentropy',
+            () => tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), units), 'float32'),
+          ],
+          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes, 'int32')],
+          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes)],
+          ['binary_crossentropy', () => tf.tensor2d(binary)],
+        ];
+        const read = async (t: any): Promise<number[]> => Array.from(await t.data());
+        async function compute() {
+          const out: { values: number[][]; kernels: string[] } = { values: [], kernels: [] };
+          const weights = tf.tensor1d(preds.map((_, i) => (i % 2 ? -1 : 1) * (i + 1)));
+          for (const [name, labels] of cases) {
+            const loss = getLoss(name);
+            const metric = getMetric('accuracy', loss, units);
+            const t = labels();
+            const p = tf.tensor2d(preds);
+            const profile = await tf.profile(() => [
+              loss.perSample(t, p),
+              metric.perSample(t, p),
+              tf.grad((x: unknown) => tf.sum(tf.mul(loss.perSample(t, x), weights)))(p),
+            ]);
+            for (const r of profile.result) out.values.push(await read(r));
+            out.kernels.push(...profile.kernels.map((k: { name: string }) => k.name));
+          }
+          // Softmax's gradient, over the last axis of a rank-3 tensor.
+          const logits = tf.tensor3d(softmaxInputs.logits, [2, 3, 7]);
+          const w = tf.tensor1d(softmaxInputs.weights);
+          const profile = await tf.profile(() =>
+            tf.grad((x: unknown) => tf.sum(tf.mul(tf.reshape(tf.softmax(x), [42]), w)))(logits),
+          );
+          out.values.push(await read(profile.result));
+          out.kernels.push(...profile.kernels.map((k: { name: string }) => k.name));
+          return out;
+        }
+        await initBackend('cpu');
+        const want = await compute();
+        await initBackend('webgl');
+        const got = await compute();
+        const sums = fusedAddSums(tf.tensor1d([1, -2, 0.5]), [
+          tf.range(0, 64),
+          tf.ones([64]),
+          tf.linspace(-1, 1, 64),
+        ]);
+        got.values.push(await read(sums));
+        return { want, got };
+      },
+      { preds, classes, binary, softmaxInputs },
+    );
+    for (const kernel of [
+      'ConvkitCrossentropy',
+      'ConvkitCrossentropyGrad',
+      'ConvkitAccuracy',
+      'ConvkitSoftmaxGrad',
+    ]) {
+      expect(got.kernels).toContain(kernel);
+      expect(want.kernels).not.toContain(kernel);
+    }
+    let gap = 0;
+    want.values.forEach((w, i) => {
+      const scale = Math.max(1, ...w.map(Math.abs));
+      for (let j = 0; j < w.length; j++) gap = Math.max(gap, Math.abs(got.values[i][j] - w[j]) / scale);
+    });
+    console.log(
+      `parity webgl vs cpu, fused training kernels: largest relative difference ${gap.toExponential(2)}`,
+    );
+    expect(gap).toBeLessThan(1e-5);
+    // The clip cut some gradients (a test of gradients that are never zero would miss it).
+    expect(
+      want.values
+        .filter((_, i) => i % 3 === 2 && i < 12)
+        .flat()
+        .filter((v) => v === 0).length,
+    ).toBeGreaterThan(0);
+    const sums = got.values[want.values.length];
+    [1 + 2016, -2 + 64, 0.5].forEach((v, i) => {
+      expect(sums[i]).toBeCloseTo(v, 3);
+    });
+  });
   it('trains on WebGL as cpu does: RMSprop steps through the fused update kernels give the same weights (1e-4)', async () => {
     // The same compiled model (saved with its RMSprop config) trained on the same batches,
     // without shuffling, in node on cpu and in the browser on WebGL.
@@ -105,7 +216,7 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
       flatten(),
       dense({ units: 3, activation: 'softmax' }),
     ]);
-    model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy' });
+    model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
     await saveModel(model, join(dir, 'trainable'));
     const images = Array.from({ length: 16 * 64 }, (_, i) => ((i * 37) % 101) / 101);
     const labels = Array.from({ length: 16 }, (_, i) => [
@@ -116,14 +227,12 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
     const fitArgs = { epochs: 2, batchSize: 4, shuffle: false };
     const x = tf.tensor4d(images, [16, 8, 8, 1]);
     const y = tf.tensor2d(labels, [16, 3]);
-    await model.fit(x, y, fitArgs);
+    const history = (await model.fit(x, y, fitArgs)).history;
     const want: number[][] = [];
     for (const w of model.getWeights()) want.push(Array.from(await w.data()));
     tf.dispose([x, y]);
 
-    const page = await browser.newPage();
-    await page.goto(`${url}?backend=webgl`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    const page = await openWebglPage();
     const got = await page.evaluate(
       async ({ modelUrl, images, labels, fitArgs }) => {
         const { tf, loadModel } = (globalThis as any).convkit;
@@ -131,20 +240,45 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
         const x = tf.tensor4d(images, [16, 8, 8, 1]);
         const y = tf.tensor2d(labels, [16, 3]);
         const profile = await tf.profile(() => model.fit(x, y, fitArgs));
+        const history: Record<string, number[]> = (profile.result as any).history;
         const weights: number[][] = [];
         for (const w of model.getWeights()) weights.push(Array.from(await w.data()));
         const kernels: string[] = profile.kernels.map((k: { name: string }) => k.name);
+        const count = (name: string) => kernels.filter((k) => k === name).length;
         return {
           backend: tf.getBackend() as string,
           weights,
-          fused: kernels.filter((k) => k === 'ConvkitElementwise').length,
+          history,
+          fused: {
+            elementwise: count('ConvkitElementwise'),
+            crossentropy: count('ConvkitCrossentropy'),
+            crossentropyGrad: count('ConvkitCrossentropyGrad'),
+            softmaxGrad: count('ConvkitSoftmaxGrad'),
+            accuracy: count('ConvkitAccuracy'),
+            addSums: count('ConvkitAddSums'),
+          },
         };
       },
       { modelUrl: `${url}parity/trainable/model.json`, images, labels, fitArgs },
     );
     expect(got.backend).toBe('webgl');
-    // 8 steps: 4 weights x 2 outputs of the RMSprop formula, and relu's gradient once.
-    expect(got.fused).toBe(8 * (4 * 2 + 1));
+    // Each of the 8 steps: 4 weights x 2 outputs of the RMSprop formula and relu's gradient; the
+    // crossentropy, its gradient, softmax's gradient, the accuracy and the running sums once.
+    expect(got.fused).toEqual({
+      elementwise: 8 * (4 * 2 + 1),
+      crossentropy: 8,
+      crossentropyGrad: 8,
+      softmaxGrad: 8,
+      accuracy: 8,
+      addSums: 8,
+    });
+    // The epoch means of loss and accuracy, read once per epoch.
+    expect(Object.keys(got.history).sort()).toEqual(Object.keys(history).sort());
+    for (const name of Object.keys(history)) {
+      got.history[name].forEach((v, i) => {
+        expect(Math.abs(v - history[name][i]), `${name}[${i}]`).toBeLessThan(1e-5);
+      });
+    }
     const gap = Math.max(
       ...got.weights.map((w, i) => {
         const scale = Math.max(...want[i].map(Math.abs));

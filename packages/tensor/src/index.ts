@@ -9,6 +9,14 @@ export { type BackendReport, describeBackends } from './describe-backends';
 export { type ElementwiseOptions, elementwise } from './elementwise/elementwise';
 export * as ew from './elementwise/expr';
 export { BackendUnavailableError, ConvkitUsageError } from './errors';
+export { type FusedKernelBackend, fusedKernelBackend } from './gpu-kernels/active-gpu';
+export type { AccuracyMode, CrossentropyMode } from './gpu-kernels/kernel-names';
+export {
+  fusedAccuracy,
+  fusedAddSums,
+  fusedCrossentropy,
+  fusedSoftmaxGrad,
+} from './gpu-kernels/training';
 export {
   assertPixelImage,
   convertChannels,
@@ -38,12 +46,3 @@ export {
 } from './wasm-kernels/algorithms';
 export { registerWasmTrainingKernels } from './wasm-kernels/register';
 export { type WasmOptions, type WasmThreading, wasmThreading } from './wasm-threads';
-export {
-  type AccuracyMode,
-  type CrossentropyMode,
-  onWebgpu,
-  webgpuAccuracy,
-  webgpuAddSums,
-  webgpuCrossentropy,
-  webgpuSoftmaxGrad,
-} from './webgpu-kernels/training';

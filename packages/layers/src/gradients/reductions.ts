@@ -1,4 +1,4 @@
-import { onWebgpu, webgpuSoftmaxGrad } from '@convkit/tensor';
+import { fusedKernelBackend, fusedSoftmaxGrad } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GradConfig, keptShape, mask, reductionAxes } from './util';
 
@@ -47,7 +47,7 @@ export const REDUCTION_GRADIENTS: GradConfig[] = [
     gradFunc: (dy, [y], attrs) => ({
       logits: () => {
         // tfjs's softmax only runs along the last axis.
-        if (onWebgpu()) return webgpuSoftmaxGrad(y, dy as T);
+        if (fusedKernelBackend()) return fusedSoftmaxGrad(y, dy as T);
         const dim = (attrs.dim as number) ?? -1;
         const dyy = tf.mul(dy as T, y);
         return tf.sub(dyy, tf.mul(tf.sum(dyy, dim, true), y));

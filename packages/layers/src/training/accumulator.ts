@@ -1,4 +1,4 @@
-import { onWebgpu, webgpuAddSums } from '@convkit/tensor';
+import { fusedAddSums, fusedKernelBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -17,10 +17,10 @@ export class Accumulator {
 
   /** Adds one batch's per-sample values (one tensor per name, each of shape [batch]); call inside tf.tidy. */
   add(perSample: tf.Tensor[], batchSize: number): void {
-    // On WebGPU one dispatch; elsewhere a sum per name, a stack and an add.
+    // On WebGPU and WebGL one kernel; elsewhere a sum per name, a stack and an add.
     this.sums.assign(
-      onWebgpu()
-        ? webgpuAddSums(this.sums, perSample)
+      fusedKernelBackend()
+        ? fusedAddSums(this.sums, perSample)
         : tf.add(this.sums, tf.stack(perSample.map((t) => tf.sum(t)))),
     );
     this.count += batchSize;

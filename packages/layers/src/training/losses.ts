@@ -1,4 +1,4 @@
-import { onWebgpu, webgpuCrossentropy } from '@convkit/tensor';
+import { fusedCrossentropy, fusedKernelBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import { formatShape } from '../core/shape';
@@ -35,11 +35,11 @@ function mismatch(loss: string, expected: string, y: tf.Tensor, hint: string): n
 }
 
 /**
- * Whether a crossentropy runs as convkit's fused WebGPU kernels (one dispatch forward, one
- * backward) rather than as tfjs ops: on webgpu, for predictions [batch, units]. Both compute
- * the same formulas.
+ * Whether a crossentropy runs as convkit's fused GPU kernels (one dispatch or draw forward, one
+ * backward) rather than as tfjs ops: on webgpu and webgl, for predictions [batch, units]. Both
+ * compute the same formulas.
  */
-const fused = (p: tf.Tensor) => onWebgpu() && p.rank === 2;
+const fused = (p: tf.Tensor) => fusedKernelBackend() !== undefined && p.rank === 2;
 
 const sameShape = (a: readonly (number | null)[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => i === 0 || d === null || d === b[i]);
@@ -60,7 +60,7 @@ function binary(name: string): Loss {
       );
     },
     perSample(t, p) {
-      if (fused(p)) return webgpuCrossentropy('binary', t, p, EPSILON);
+      if (fused(p)) return fusedCrossentropy('binary', t, p, EPSILON);
       const pc = tf.clipByValue(p, EPSILON, 1 - EPSILON);
       const ll = tf.add(
         tf.mul(t, tf.log(tf.add(pc, EPSILON))),
@@ -88,7 +88,7 @@ function categorical(name: string): Loss {
       );
     },
     perSample(t, p) {
-      if (fused(p)) return webgpuCrossentropy('categorical', t, p, EPSILON);
+      if (fused(p)) return fusedCrossentropy('categorical', t, p, EPSILON);
       const normalised = tf.div(p, tf.sum(p, -1, true));
       const pc = tf.clipByValue(normalised, EPSILON, 1 - EPSILON);
       return tf.neg(tf.sum(tf.mul(t, tf.log(pc)), -1));
@@ -114,7 +114,7 @@ function sparse(name: string): Loss {
       return y.rank === 1 ? y : tf.reshape(y, [y.shape[0]]);
     },
     perSample(t, p) {
-      if (fused(p)) return webgpuCrossentropy('sparse', t, p, EPSILON);
+      if (fused(p)) return fusedCrossentropy('sparse', t, p, EPSILON);
       const classes = p.shape[p.rank - 1];
       const pc = tf.clipByValue(p, EPSILON, 1 - EPSILON);
       const oneHot = tf.oneHot(tf.cast(t, 'int32') as tf.Tensor1D, classes);

@@ -1,4 +1,4 @@
-import { type AccuracyMode, onWebgpu, webgpuAccuracy } from '@convkit/tensor';
+import { type AccuracyMode, fusedAccuracy, fusedKernelBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { usageError } from '../core/errors';
 import type { Loss } from './losses';
@@ -13,19 +13,19 @@ export interface Metric {
 
 type PerSample = (t: tf.Tensor, p: tf.Tensor) => tf.Tensor;
 
-/** On webgpu, for predictions [batch, units], one fused dispatch (the same values) instead of ~5 ops. */
-const fusedOnWebgpu =
+/** On webgpu and webgl, for predictions [batch, units], one fused kernel (the same values) instead of ~5 ops. */
+const fusedOnGpu =
   (mode: AccuracyMode, ops: PerSample): PerSample =>
   (t, p) =>
-    onWebgpu() && p.rank === 2 ? webgpuAccuracy(mode, t, p) : ops(t, p);
+    fusedKernelBackend() && p.rank === 2 ? fusedAccuracy(mode, t, p) : ops(t, p);
 
-const binaryAccuracy = fusedOnWebgpu('binary', (t, p) =>
+const binaryAccuracy = fusedOnGpu('binary', (t, p) =>
   tf.mean(tf.cast(tf.equal(t, tf.cast(tf.greater(p, 0.5), 'float32')), 'float32'), -1),
 );
-const categoricalAccuracy = fusedOnWebgpu('categorical', (t, p) =>
+const categoricalAccuracy = fusedOnGpu('categorical', (t, p) =>
   tf.cast(tf.equal(tf.argMax(t, -1), tf.argMax(p, -1)), 'float32'),
 );
-const sparseCategoricalAccuracy = fusedOnWebgpu('sparse', (t, p) =>
+const sparseCategoricalAccuracy = fusedOnGpu('sparse', (t, p) =>
   tf.cast(tf.equal(tf.cast(t, 'int32'), tf.argMax(p, -1)), 'float32'),
 );
 

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvkitUsageError } from '../errors';
+import { fusedKernelBackend } from '../gpu-kernels/active-gpu';
+import { ensureFusedKernels } from '../gpu-kernels/register';
 import { numberedInputs } from '../kernel-inputs';
-import { ensureWebgpuKernels } from '../webgpu-kernels/register';
-import { onWebgpu } from '../webgpu-kernels/training';
 import { evaluateWithOps } from './evaluate-ops';
 import type { ExprNode, Term } from './expr';
 import { GLSL, toShaderCode, WGSL } from './shader-code';
-import { ELEMENTWISE_WEBGL_KERNEL_CONFIG } from './webgl-kernel';
 import { ELEMENTWISE_KERNEL } from './webgpu-kernel';
 
 /** Options of `elementwise`. */
@@ -46,23 +45,14 @@ export function elementwise(
     }
     return o;
   });
-  const gpu = onWebgpu() ? 'webgpu' : onWebgl() ? 'webgl' : undefined;
+  const gpu = fusedKernelBackend();
   if (!gpu) return evaluateWithOps(kept, inputs, options.scalars);
-  if (gpu === 'webgpu') ensureWebgpuKernels();
-  else if (!tf.getKernel(ELEMENTWISE_KERNEL, 'webgl')) tf.registerKernel(ELEMENTWISE_WEBGL_KERNEL_CONFIG);
+  ensureFusedKernels(gpu);
   const named = numberedInputs(inputs);
   return kept.map((o) => {
     const attrs = toShaderCode(o, gpu === 'webgpu' ? WGSL : GLSL);
     return tf.engine().runKernel(ELEMENTWISE_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   });
-}
-
-/** Whether the active backend is tfjs-backend-webgl (with the `runWebGLProgram` the kernel uses). */
-function onWebgl(): boolean {
-  return (
-    tf.getBackend() === 'webgl' &&
-    typeof (tf.backend() as unknown as { runWebGLProgram?: unknown }).runWebGLProgram === 'function'
-  );
 }
 
 function checkInputs(inputs: readonly tf.Tensor[]): void {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { runThreads } from '../gpu-kernels/webgpu-program';
 import { inputsInOrder } from '../kernel-inputs';
-import { runThreads } from '../webgpu-kernels/program';
 
 /** The tfjs kernel that runs one formula output on WebGPU. */
 export const ELEMENTWISE_KERNEL = 'ConvkitElementwise';

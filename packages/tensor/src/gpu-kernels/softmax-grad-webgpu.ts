@@ -1,17 +1,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { runThreads } from './program';
-
-/** Softmax's gradient over the last axis on WebGPU: inputs y (softmax's output), dy; output dx. */
-export const SOFTMAX_GRAD_KERNEL = 'ConvkitSoftmaxGrad';
+import { SOFTMAX_GRAD_KERNEL } from './kernel-names';
+import { runThreads } from './webgpu-program';
 
 /** dx = y (dy - sum(dy y)) along each row, one thread per row (tfjs ops take 4 dispatches). */
 function run({ inputs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { y, dy } = inputs as Record<string, tf.TensorInfo>;
-  const units = y.shape[y.shape.length - 1];
-  const rows = y.shape.reduce((n, d) => n * d, 1) / units;
-  const out = runThreads(backend, {
+  const [rows, units] = y.shape;
+  return runThreads(backend, {
     key: 'softmax_grad',
-    inputs: [y, dy].map((t) => ({ ...t, shape: [rows, units] })),
+    inputs: [y, dy],
     variableNames: ['Y', 'DY'],
     outputShape: [rows, units],
     threads: rows,
@@ -28,11 +25,10 @@ function run({ inputs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
         for (var j = 0; j < uniforms.units; j++) { result[base + j] = Y[base + j] * (DY[base + j] - dot); }
       }`,
   });
-  return { ...out, shape: y.shape };
 }
 
-/** The softmax gradient kernel, for registration. */
-export const SOFTMAX_GRAD_KERNEL_CONFIG: tf.KernelConfig = {
+/** The softmax gradient kernel on webgpu, for registration. */
+export const SOFTMAX_GRAD_WEBGPU_KERNEL_CONFIG: tf.KernelConfig = {
   kernelName: SOFTMAX_GRAD_KERNEL,
   backendName: 'webgpu',
   kernelFunc: run,

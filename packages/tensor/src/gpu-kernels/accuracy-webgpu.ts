@@ -1,11 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { runThreads } from './program';
-
-/** Which of Keras's accuracies: one-hot labels, integer class indices, or 0/1 per unit. */
-export type AccuracyMode = 'categorical' | 'sparse' | 'binary';
-
-/** Per-sample accuracy on WebGPU: inputs labels, preds; output shape [batch], 0 or 1 (binary: the mean over units). */
-export const ACCURACY_KERNEL = 'ConvkitAccuracy';
+import { ACCURACY_KERNEL, type AccuracyMode } from './kernel-names';
+import { runThreads } from './webgpu-program';
 
 /** WGSL index of the first largest value in row `row` of buffer `X` (as tf.argMax). */
 const argMax = (x: string) => `
@@ -58,8 +53,8 @@ function run({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.Tenso
   });
 }
 
-/** The accuracy kernel, for registration. */
-export const ACCURACY_KERNEL_CONFIG: tf.KernelConfig = {
+/** The accuracy kernel on webgpu, for registration. */
+export const ACCURACY_WEBGPU_KERNEL_CONFIG: tf.KernelConfig = {
   kernelName: ACCURACY_KERNEL,
   backendName: 'webgpu',
   kernelFunc: run,

@@ -1,20 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { runThreads } from './program';
-
-/** Which of Keras's crossentropies: labels one-hot, integer class indices, or 0/1 per unit. */
-export type CrossentropyMode = 'categorical' | 'sparse' | 'binary';
-
-/** Per-sample crossentropy on WebGPU: inputs labels, preds; output shape [batch]. */
-export const CROSSENTROPY_KERNEL = 'ConvkitCrossentropy';
-/** Its gradient with respect to preds: inputs labels, preds, dy; output the shape of preds. */
-export const CROSSENTROPY_GRAD_KERNEL = 'ConvkitCrossentropyGrad';
-
-/** The kernels' attributes. */
-export interface CrossentropyAttrs {
-  mode: CrossentropyMode;
-  /** Keras's fuzz factor: predictions are clipped to [epsilon, 1 - epsilon]. */
-  epsilon: number;
-}
+import type * as tf from '@tensorflow/tfjs-core';
+import {
+  CROSSENTROPY_GRAD_KERNEL,
+  CROSSENTROPY_KERNEL,
+  type CrossentropyAttrs,
+  type CrossentropyMode,
+} from './kernel-names';
+import { runThreads } from './webgpu-program';
 
 /**
  * WGSL that sets `loss` for the sample `row` or (with `grad`) writes d loss / d preds times
@@ -105,21 +96,8 @@ function run(grad: boolean, { inputs, backend, attrs }: Parameters<tf.KernelFunc
   });
 }
 
-/** The kernels and the gradient, for registration. */
-export const CROSSENTROPY_KERNEL_CONFIGS: tf.KernelConfig[] = [
+/** The crossentropy kernel and its gradient kernel on webgpu, for registration. */
+export const CROSSENTROPY_WEBGPU_KERNEL_CONFIGS: tf.KernelConfig[] = [
   { kernelName: CROSSENTROPY_KERNEL, backendName: 'webgpu', kernelFunc: (a) => run(false, a) },
   { kernelName: CROSSENTROPY_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: (a) => run(true, a) },
 ];
-
-/** The crossentropy kernel's gradient (labels get none: they are data). */
-export const CROSSENTROPY_GRADIENT: tf.GradConfig = {
-  kernelName: CROSSENTROPY_KERNEL,
-  inputsToSave: ['labels', 'preds'],
-  gradFunc: (dy, [labels, preds], attrs) => ({
-    labels: () => tf.zerosLike(labels),
-    preds: () =>
-      tf
-        .engine()
-        .runKernel(CROSSENTROPY_GRAD_KERNEL, { labels, preds, dy: dy as tf.Tensor }, attrs) as tf.Tensor,
-  }),
-};

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ELEMENTWISE_WEBGL_KERNEL_CONFIG } from '../elementwise/webgl-kernel';
+import { ELEMENTWISE_KERNEL_CONFIG } from '../elementwise/webgpu-kernel';
+import { ACCURACY_WEBGL_KERNEL_CONFIG } from './accuracy-webgl';
+import { ACCURACY_WEBGPU_KERNEL_CONFIG } from './accuracy-webgpu';
+import type { FusedKernelBackend } from './active-gpu';
+import { ADD_SUMS_WEBGL_KERNEL_CONFIG } from './add-sums-webgl';
+import { ADD_SUMS_WEBGPU_KERNEL_CONFIG } from './add-sums-webgpu';
+import { CROSSENTROPY_GRADIENT } from './crossentropy-gradient';
+import { CROSSENTROPY_WEBGL_KERNEL_CONFIGS } from './crossentropy-webgl';
+import { CROSSENTROPY_WEBGPU_KERNEL_CONFIGS } from './crossentropy-webgpu';
+import { SOFTMAX_GRAD_WEBGL_KERNEL_CONFIG } from './softmax-grad-webgl';
+import { SOFTMAX_GRAD_WEBGPU_KERNEL_CONFIG } from './softmax-grad-webgpu';
+
+/** convkit's fused kernels for each GPU backend: formulas, crossentropies and their gradient, accuracies, softmax's gradient, running sums. */
+const KERNELS: Record<FusedKernelBackend, tf.KernelConfig[]> = {
+  webgpu: [
+    ELEMENTWISE_KERNEL_CONFIG,
+    ...CROSSENTROPY_WEBGPU_KERNEL_CONFIGS,
+    ACCURACY_WEBGPU_KERNEL_CONFIG,
+    SOFTMAX_GRAD_WEBGPU_KERNEL_CONFIG,
+    ADD_SUMS_WEBGPU_KERNEL_CONFIG,
+  ],
+  webgl: [
+    ELEMENTWISE_WEBGL_KERNEL_CONFIG,
+    ...CROSSENTROPY_WEBGL_KERNEL_CONFIGS,
+    ACCURACY_WEBGL_KERNEL_CONFIG,
+    SOFTMAX_GRAD_WEBGL_KERNEL_CONFIG,
+    ADD_SUMS_WEBGL_KERNEL_CONFIG,
+  ],
+};
+
+/**
+ * Registers convkit's fused kernels for `backend` where they are not yet. Called before each
+ * use, so that a backend started any way finds them.
+ */
+export function ensureFusedKernels(backend: FusedKernelBackend): void {
+  if (!tf.getKernel(KERNELS[backend][0].kernelName, backend)) {
+    for (const config of KERNELS[backend]) tf.registerKernel(config);
+  }
+  if (!tf.getGradient(CROSSENTROPY_GRADIENT.kernelName)) tf.registerGradient(CROSSENTROPY_GRADIENT);
+}
