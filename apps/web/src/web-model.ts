@@ -1,9 +1,9 @@
 import { conv2d, dense, dropout, flatten, maxPooling2d, type Sequential, sequential } from '@convkit/layers';
 
 /**
- * The chapter's convnets, narrowed for a browser: the cats-and-dogs net (section 5.2: four
- * conv/pool blocks, dropout 0.5, dense, one sigmoid) for 2 classes, the MNIST net (section 5.1)
- * for more. `width` scales every layer so training takes seconds on WebGL.
+ * The chapter's convnets, narrowed for a browser: for 2 classes the cats-and-dogs net (section
+ * 5.2) with three of its four conv/pool blocks, then dropout 0.5, dense and one sigmoid; for more
+ * the MNIST net (section 5.1). `width` scales every layer so training takes seconds on WebGL.
  */
 export function browserConvnet(
   inputShape: [number, number, number],
