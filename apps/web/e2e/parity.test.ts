@@ -205,6 +205,62 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
       expect(sums[i]).toBeCloseTo(v, 3);
     });
   });
+  it('elementwise formulas on WebGL, over packed and unpacked textures, give the cpu ops within 1e-6', async () => {
+    // Odd sizes leave lanes of packed 2x2 blocks empty; every operation of the language is used.
+    const shapes = [[3, 5, 7], [5], [1], [2, 3, 4, 6]];
+    const inputs = shapes.map((shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      return [0, 1, 2].map((k) =>
+        Array.from({ length: size }, (_, i) => Math.sin(3 * i + k) + (k === 2 ? 1.5 : 0)),
+      );
+    });
+    const results = await (await openWebglPage()).evaluate(
+      async ({ shapes, inputs }) => {
+        const { tf, initBackend, elementwise, ew } = (globalThis as any).convkit;
+        const run = async () => {
+          const out: number[][] = [];
+          let fused = 0;
+          for (const [i, shape] of shapes.entries()) {
+            const xs = inputs[i].map((v: number[]) => tf.tensor(v, shape));
+            const profile = await tf.profile(() =>
+              elementwise(xs, ([a, b, c]: unknown[]) => [
+                ew.sub(ew.mul(a, 0.9), ew.div(ew.mul(b, 1e-3), ew.add(ew.sqrt(c), 1e-7))),
+                ew.add(ew.mul(ew.step(a), ew.square(b)), ew.div(2, c)),
+              ]),
+            );
+            for (const y of profile.result) out.push(Array.from(await y.data()));
+            fused += profile.kernels.filter((k: { name: string }) => k.name === 'ConvkitElementwise').length;
+          }
+          return { out, fused };
+        };
+        await initBackend('cpu');
+        const want = await run();
+        await initBackend('webgl');
+        const got: Record<string, { out: number[][]; fused: number }> = {};
+        for (const packed of [true, false]) {
+          tf.env().set('WEBGL_PACK_BINARY_OPERATIONS', packed);
+          got[String(packed)] = await run();
+        }
+        tf.env().set('WEBGL_PACK_BINARY_OPERATIONS', true);
+        return { want, got };
+      },
+      { shapes, inputs },
+    );
+    expect(results.want.fused).toBe(0);
+    for (const packed of ['true', 'false']) {
+      expect(results.got[packed].fused).toBe(2 * shapes.length);
+      let gap = 0;
+      results.want.out.forEach((w, i) => {
+        w.forEach((v, j) => {
+          gap = Math.max(gap, Math.abs(results.got[packed].out[i][j] - v) / Math.max(1, Math.abs(v)));
+        });
+      });
+      console.log(
+        `parity webgl (packed ${packed}) vs cpu, elementwise: largest relative difference ${gap.toExponential(2)}`,
+      );
+      expect(gap).toBeLessThan(1e-6);
+    }
+  });
   it('trains on WebGL as cpu does: RMSprop steps through the fused update kernels give the same weights (1e-4)', async () => {
     // The same compiled model (saved with its RMSprop config) trained on the same batches,
     // without shuffling, in node on cpu and in the browser on WebGL.
@@ -232,62 +288,71 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
     for (const w of model.getWeights()) want.push(Array.from(await w.data()));
     tf.dispose([x, y]);
 
-    const page = await openWebglPage();
-    const got = await page.evaluate(
-      async ({ modelUrl, images, labels, fitArgs }) => {
-        const { tf, loadModel } = (globalThis as any).convkit;
-        const model = await loadModel(modelUrl);
-        const x = tf.tensor4d(images, [16, 8, 8, 1]);
-        const y = tf.tensor2d(labels, [16, 3]);
-        const profile = await tf.profile(() => model.fit(x, y, fitArgs));
-        const history: Record<string, number[]> = (profile.result as any).history;
-        const weights: number[][] = [];
-        for (const w of model.getWeights()) weights.push(Array.from(await w.data()));
-        const kernels: string[] = profile.kernels.map((k: { name: string }) => k.name);
-        const count = (name: string) => kernels.filter((k) => k === name).length;
-        return {
-          backend: tf.getBackend() as string,
-          weights,
-          history,
-          fused: {
-            elementwise: count('ConvkitElementwise'),
-            crossentropy: count('ConvkitCrossentropy'),
-            crossentropyGrad: count('ConvkitCrossentropyGrad'),
-            softmaxGrad: count('ConvkitSoftmaxGrad'),
-            accuracy: count('ConvkitAccuracy'),
-            addSums: count('ConvkitAddSums'),
-          },
-        };
-      },
-      { modelUrl: `${url}parity/trainable/model.json`, images, labels, fitArgs },
-    );
-    expect(got.backend).toBe('webgl');
-    // Each of the 8 steps: 4 weights x 2 outputs of the RMSprop formula and relu's gradient; the
-    // crossentropy, its gradient, softmax's gradient, the accuracy and the running sums once.
-    expect(got.fused).toEqual({
-      elementwise: 8 * (4 * 2 + 1),
-      crossentropy: 8,
-      crossentropyGrad: 8,
-      softmaxGrad: 8,
-      accuracy: 8,
-      addSums: 8,
-    });
-    // The epoch means of loss and accuracy, read once per epoch.
-    expect(Object.keys(got.history).sort()).toEqual(Object.keys(history).sort());
-    for (const name of Object.keys(history)) {
-      got.history[name].forEach((v, i) => {
-        expect(Math.abs(v - history[name][i]), `${name}[${i}]`).toBeLessThan(1e-5);
+    // Formulas over packed textures (tfjs's default) and unpacked ones.
+    for (const packed of [true, false]) {
+      const page = await openWebglPage();
+      const got = await page.evaluate(
+        async ({ modelUrl, images, labels, fitArgs, packed }) => {
+          const { tf, loadModel } = (globalThis as any).convkit;
+          tf.env().set('WEBGL_PACK_BINARY_OPERATIONS', packed);
+          const model = await loadModel(modelUrl);
+          const x = tf.tensor4d(images, [16, 8, 8, 1]);
+          const y = tf.tensor2d(labels, [16, 3]);
+          const profile = await tf.profile(() => model.fit(x, y, fitArgs));
+          const history: Record<string, number[]> = (profile.result as any).history;
+          const weights: number[][] = [];
+          for (const w of model.getWeights()) weights.push(Array.from(await w.data()));
+          const kernels: string[] = profile.kernels.map((k: { name: string }) => k.name);
+          const count = (name: string) => kernels.filter((k) => k === name).length;
+          return {
+            backend: tf.getBackend() as string,
+            packedWeights: model
+              .getWeights()
+              .map((w: any) => tf.backend().texData.get(w.dataId).isPacked === true),
+            weights,
+            history,
+            fused: {
+              elementwise: count('ConvkitElementwise'),
+              crossentropy: count('ConvkitCrossentropy'),
+              crossentropyGrad: count('ConvkitCrossentropyGrad'),
+              softmaxGrad: count('ConvkitSoftmaxGrad'),
+              accuracy: count('ConvkitAccuracy'),
+              addSums: count('ConvkitAddSums'),
+            },
+          };
+        },
+        { modelUrl: `${url}parity/trainable/model.json`, images, labels, fitArgs, packed },
+      );
+      expect(got.backend).toBe('webgl');
+      // The optimizer's formulas wrote every weight, in the layout asked for.
+      expect(got.packedWeights).toEqual(want.map(() => packed));
+      // Each of the 8 steps: 4 weights x 2 outputs of the RMSprop formula and relu's gradient; the
+      // crossentropy, its gradient, softmax's gradient, the accuracy and the running sums once.
+      expect(got.fused).toEqual({
+        elementwise: 8 * (4 * 2 + 1),
+        crossentropy: 8,
+        crossentropyGrad: 8,
+        softmaxGrad: 8,
+        accuracy: 8,
+        addSums: 8,
       });
+      // The epoch means of loss and accuracy, read once per epoch.
+      expect(Object.keys(got.history).sort()).toEqual(Object.keys(history).sort());
+      for (const name of Object.keys(history)) {
+        got.history[name].forEach((v, i) => {
+          expect(Math.abs(v - history[name][i]), `${name}[${i}]`).toBeLessThan(1e-5);
+        });
+      }
+      const gap = Math.max(
+        ...got.weights.map((w, i) => {
+          const scale = Math.max(...want[i].map(Math.abs));
+          return Math.max(...w.map((v, j) => Math.abs(v - want[i][j]))) / scale;
+        }),
+      );
+      console.log(
+        `parity webgl (packed ${packed}) vs cpu after 8 RMSprop steps: largest relative weight difference ${gap.toExponential(2)}`,
+      );
+      expect(gap).toBeLessThan(1e-4);
     }
-    const gap = Math.max(
-      ...got.weights.map((w, i) => {
-        const scale = Math.max(...want[i].map(Math.abs));
-        return Math.max(...w.map((v, j) => Math.abs(v - want[i][j]))) / scale;
-      }),
-    );
-    console.log(
-      `parity webgl vs cpu after 8 RMSprop steps: largest relative weight difference ${gap.toExponential(2)}`,
-    );
-    expect(gap).toBeLessThan(1e-4);
   });
 });

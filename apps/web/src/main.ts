@@ -1,6 +1,6 @@
 import { gradCam } from '@convkit/explain-gradcam';
 import { ensureGradients, getLoss, getMetric, loadModel } from '@convkit/layers';
-import { type BackendInfo, fusedAddSums, initBackend } from '@convkit/tensor';
+import { type BackendInfo, elementwise, ew, fusedAddSums, initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from './backend';
 import { startStatusBar } from './status-bar';
@@ -48,6 +48,17 @@ mountExplainView(document.querySelector('#view-explain')!, DEFAULT_PHOTO);
 await mountAugmentView(document.querySelector('#view-augment')!, DEFAULT_PHOTO);
 // A console handle (and what the cross-backend parity tests drive): convkit.tf.memory(), etc.
 Object.assign(globalThis, {
-  convkit: { tf, initBackend, loadModel, gradCam, ensureGradients, getLoss, getMetric, fusedAddSums },
+  convkit: {
+    tf,
+    initBackend,
+    loadModel,
+    gradCam,
+    ensureGradients,
+    getLoss,
+    getMetric,
+    elementwise,
+    ew,
+    fusedAddSums,
+  },
 });
 document.body.dataset.ready = 'true';

@@ -5,8 +5,8 @@ import { ensureFusedKernels } from '../gpu-kernels/register';
 import { numberedInputs } from '../kernel-inputs';
 import { evaluateWithOps } from './evaluate-ops';
 import type { ExprNode, Term } from './expr';
-import { GLSL, toShaderCode, WGSL } from './shader-code';
-import { ELEMENTWISE_KERNEL } from './webgpu-kernel';
+import { GLSL, GLSL_PACKED, toShaderCode, WGSL } from './shader-code';
+import { ELEMENTWISE_KERNEL, type ElementwiseAttrs } from './webgpu-kernel';
 
 /** Options of `elementwise`. */
 export interface ElementwiseOptions {
@@ -49,8 +49,11 @@ export function elementwise(
   if (!gpu) return evaluateWithOps(kept, inputs, options.scalars);
   ensureFusedKernels(gpu);
   const named = numberedInputs(inputs);
+  // On WebGL, packed as tfjs packs its own elementwise ops (its default).
+  const packed = gpu === 'webgl' && tf.env().getBool('WEBGL_PACK_BINARY_OPERATIONS');
+  const dialect = gpu === 'webgpu' ? WGSL : packed ? GLSL_PACKED : GLSL;
   return kept.map((o) => {
-    const attrs = toShaderCode(o, gpu === 'webgpu' ? WGSL : GLSL);
+    const attrs: ElementwiseAttrs = { ...toShaderCode(o, dialect), packed };
     return tf.engine().runKernel(ELEMENTWISE_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   });
 }

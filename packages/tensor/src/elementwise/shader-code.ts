@@ -19,11 +19,21 @@ export const WGSL: Dialect = {
   step: (a) => `select(Ew(0.0), Ew(1.0), ${a} > Ew(0.0))`,
 };
 
-/** GLSL ES 3.0 (WebGL 2), over floats. */
+/** GLSL (WebGL), over floats: one element per fragment. */
 export const GLSL: Dialect = {
   declare: (name, expression) => `float ${name} = ${expression};`,
   uniform: (k) => `s${k}`,
   step: (a) => `(${a} > 0.0 ? 1.0 : 0.0)`,
+};
+
+/**
+ * GLSL (WebGL) over vec4s: the 2x2 blocks of tfjs-backend-webgl's packed textures, four
+ * elements per fragment (float uniforms combine with vec4s component by component).
+ */
+export const GLSL_PACKED: Dialect = {
+  declare: (name, expression) => `vec4 ${name} = ${expression};`,
+  uniform: (k) => `s${k}`,
+  step: (a) => `vec4(greaterThan(${a}, vec4(0.0)))`,
 };
 
 /** A formula output as shader code: the statements of a function of x0, x1, ... and its uniforms. */

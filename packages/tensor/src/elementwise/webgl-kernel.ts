@@ -3,17 +3,23 @@ import { runFragments } from '../gpu-kernels/webgl-program';
 import { inputsInOrder } from '../kernel-inputs';
 import { ELEMENTWISE_KERNEL, type ElementwiseAttrs } from './webgpu-kernel';
 
-/** Computes one formula output (GLSL, see shader-code.ts) in one draw. */
+/**
+ * Computes one formula output (GLSL, see shader-code.ts) in one draw: over packed textures (a
+ * vec4 per fragment) when `packed`, so that gradients from tfjs's packed convolutions and
+ * matMuls go in, and weights for them come out, without a pack or unpack draw each.
+ */
 function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const xs = inputsInOrder(inputs);
-  const { body, scalars } = attrs as unknown as ElementwiseAttrs;
+  const { body, scalars, packed = false } = attrs as unknown as ElementwiseAttrs;
+  const type = packed ? 'vec4' : 'float';
   return runFragments(backend, {
     inputs: xs,
     variableNames: xs.map((_, i) => `X${i}`),
     outputShape: xs[0].shape,
+    packed,
     uniforms: scalars.map((value, k) => ({ name: `s${k}`, value })),
     userCode: `
-      float formula(${xs.map((_, i) => `float x${i}`).join(', ')}) {
+      ${type} formula(${xs.map((_, i) => `${type} x${i}`).join(', ')}) {
         ${body}
       }
       void main() {

@@ -9,6 +9,8 @@ export const ELEMENTWISE_KERNEL = 'ConvkitElementwise';
 export interface ElementwiseAttrs {
   body: string;
   scalars: number[];
+  /** WebGL only: the body is over vec4s and the program reads and writes packed textures. */
+  packed?: boolean;
 }
 
 /**

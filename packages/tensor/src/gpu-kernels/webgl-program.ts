@@ -29,13 +29,17 @@ export function runFragments(
     variableNames: string[];
     outputShape: number[];
     uniforms?: FloatUniform[];
+    /** Read and write packed textures (vec4s of 2x2 blocks; tfjs converts inputs as needed). */
+    packed?: boolean;
     userCode: string;
   },
 ): tf.TensorInfo {
-  const { inputs, variableNames, outputShape, uniforms = [], userCode } = spec;
+  const { inputs, variableNames, outputShape, uniforms = [], packed = false, userCode } = spec;
   const program = {
     variableNames,
     outputShape,
+    packedInputs: packed,
+    packedOutput: packed,
     customUniforms: uniforms.map((u) => ({ name: u.name, type: 'float' })),
     userCode,
   };
