@@ -125,24 +125,31 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
           .convkit;
         ensureGradients();
         const units = preds[0].length;
-        const cases: [string, () => unknown][] = [
+        // [loss, labels, predictions]; the last is one sigmoid unit, as the cats-and-dogs net has.
+        const cases: [string, () => unknown, number[][]][] = [
           [
             'categorical_crossentropy',
             () => tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), units), 'float32'),
+            preds,
           ],
-          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes, 'int32')],
-          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes)],
-          ['binary_crossentropy', () => tf.tensor2d(binary)],
+          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes, 'int32'), preds],
+          ['sparse_categorical_crossentropy', () => tf.tensor1d(classes), preds],
+          ['binary_crossentropy', () => tf.tensor2d(binary), preds],
+          [
+            'binary_crossentropy',
+            () => tf.tensor2d(binary.map((row) => [row[0]])),
+            preds.map((row) => [row[3]]),
+          ],
         ];
         const read = async (t: any): Promise<number[]> => Array.from(await t.data());
         async function compute() {
           const out: { values: number[][]; kernels: string[] } = { values: [], kernels: [] };
           const weights = tf.tensor1d(preds.map((_, i) => (i % 2 ? -1 : 1) * (i + 1)));
-          for (const [name, labels] of cases) {
+          for (const [name, labels, values] of cases) {
             const loss = getLoss(name);
-            const metric = getMetric('accuracy', loss, units);
+            const metric = getMetric('accuracy', loss, values[0].length);
             const t = labels();
-            const p = tf.tensor2d(preds);
+            const p = tf.tensor2d(values);
             const profile = await tf.profile(() => [
               loss.perSample(t, p),
               metric.perSample(t, p),
@@ -193,10 +200,11 @@ describe.skipIf(!hasChromium)('cross-backend parity: webgl in Chromium vs cpu in
       `parity webgl vs cpu, fused training kernels: largest relative difference ${gap.toExponential(2)}`,
     );
     expect(gap).toBeLessThan(1e-5);
-    // The clip cut some gradients (a test of gradients that are never zero would miss it).
+    // The clip cut some gradients (a test of gradients that are never zero would miss it): each
+    // of the 5 loss cases gave a loss, an accuracy and a gradient, then came softmax's gradient.
     expect(
       want.values
-        .filter((_, i) => i % 3 === 2 && i < 12)
+        .filter((_, i) => i % 3 === 2 && i < 15)
         .flat()
         .filter((v) => v === 0).length,
     ).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ const BINARY = [
   [0, 0, 1, 0],
 ];
 
-type Case = { name: string; loss: string; labels: () => tf.Tensor };
+type Case = { name: string; loss: string; labels: () => tf.Tensor; preds?: number[][] };
 const CASES: Case[] = [
   {
     name: 'categorical',
@@ -46,6 +46,12 @@ const CASES: Case[] = [
     labels: () => tf.tensor1d(CLASSES),
   },
   { name: 'binary, 4 units', loss: 'binary_crossentropy', labels: () => tf.tensor2d(BINARY) },
+  {
+    name: 'binary, 1 unit (a sigmoid output)',
+    loss: 'binary_crossentropy',
+    labels: () => tf.tensor2d(BINARY.map((row) => [row[0]])),
+    preds: PREDS.map((row) => [row[1]]),
+  },
 ];
 
 /** Per-sample loss, accuracy, and the gradient of a weighted loss sum with respect to the predictions. */
@@ -53,9 +59,10 @@ async function compute(
   c: Case,
 ): Promise<{ loss: number[]; accuracy: number[]; grad: number[]; kernels: string[] }> {
   const loss = getLoss(c.loss);
-  const metric = getMetric('accuracy', loss, 4);
+  const preds = c.preds ?? PREDS;
+  const metric = getMetric('accuracy', loss, preds[0].length);
   const t = c.labels();
-  const p = tf.tensor2d(PREDS);
+  const p = tf.tensor2d(preds);
   const weights = tf.tensor1d([1, -2, 0.5, 3, 1, 0.25]);
   const profile = await tf.profile(() => {
     const perSample = loss.perSample(t, p);
