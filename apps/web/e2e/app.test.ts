@@ -22,11 +22,13 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
   let browser: Browser;
   let server: Server;
   let page: Page;
+  let url: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
     const served = await serveStatic(dist);
     server = served.server;
+    url = served.url;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -46,6 +48,26 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     expect(await page.getAttribute('#status', 'data-backend')).toBe('webgl');
     expect(await page.textContent('#status')).toMatch(/^backend: webgl \(float(32|16)\) · tensors: \d+/);
     expect(problems).toEqual([]);
+  });
+
+  it('reports a backend that cannot start here and starts the fastest one that does', async () => {
+    const other = await browser.newPage();
+    const dialogs: string[] = [];
+    other.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    try {
+      await other.goto(`${url}?backend=cuda`);
+      await other.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+      expect(dialogs).toHaveLength(1);
+      expect(dialogs[0]).toMatch(/'cuda'/);
+      expect(dialogs[0]).toMatch(/starts the fastest backend that works here instead/);
+      expect(await other.inputValue('#backend')).toBe('auto');
+      expect(await other.getAttribute('#status', 'data-backend')).toMatch(/^(webgpu|webgl)$/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('shows a grid of augmented photos that changes with a slider', async () => {

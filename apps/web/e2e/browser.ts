@@ -7,7 +7,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** True when a Chromium binary is present to run the end-to-end tests. */
 export const hasChromium = existsSync(CHROMIUM);
 
-/** Launches headless Chromium with WebGL through SwiftShader and no background networking. */
+/**
+ * Launches headless Chromium with WebGL and WebGPU through SwiftShader (WebGPU on its Vulkan)
+ * and no background networking.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -23,6 +26,9 @@ export function launchChromium(): Promise<Browser> {
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
       '--ignore-gpu-blocklist',
+      '--enable-unsafe-webgpu',
+      '--enable-features=Vulkan',
+      '--use-webgpu-adapter=swiftshader',
     ],
   });
 }

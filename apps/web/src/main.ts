@@ -11,14 +11,20 @@ import { mountTrainView } from './views/train';
 const DEFAULT_PHOTO = `${import.meta.env.BASE_URL}chelsea.png`;
 let backend: BackendInfo | undefined;
 
+/**
+ * Starts the named backend. One that cannot start here (WebGPU in a browser without it, say)
+ * is reported, and the fastest one that starts takes its place, so that the app keeps working.
+ */
 async function switchBackend(name: string): Promise<void> {
   backend = undefined;
   try {
     backend = await startBackend(name);
-    console.info(backend.summary);
   } catch (error) {
-    alert((error as Error).message);
+    alert(`${(error as Error).message}\n\nconvkit starts the fastest backend that works here instead.`);
+    backend = await startBackend('auto');
+    select.value = 'auto';
   }
+  console.info(backend.summary);
 }
 
 function showView(name: string): void {
@@ -31,13 +37,14 @@ function showView(name: string): void {
 
 const select = document.querySelector<HTMLSelectElement>('#backend')!;
 const params = new URLSearchParams(location.search);
-select.value = params.get('backend') ?? 'auto';
+const requested = params.get('backend') ?? 'auto';
+select.value = requested;
 select.addEventListener('change', () => void switchBackend(select.value));
 for (const b of document.querySelectorAll<HTMLButtonElement>('#tabs button')) {
   b.addEventListener('click', () => showView(b.dataset.view!));
 }
 startStatusBar(document.querySelector('#status')!, () => backend);
-await switchBackend(select.value);
+await switchBackend(requested);
 mountTrainView(document.querySelector('#view-train')!, {
   epochs: Number(params.get('epochs') ?? 8),
   perClass: Number(params.get('perClass') ?? 300),
