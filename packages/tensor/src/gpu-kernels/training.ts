@@ -83,7 +83,7 @@ export function fusedSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   const run = (y2: tf.Tensor, dy2: tf.Tensor) =>
     tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { y: y2, dy: dy2 }) as tf.Tensor;
   if (y.rank === 2) return run(y, dy);
-  // Rows of the last axis; a reshape changes no data on the GPU backends.
+  // As rows of the last axis (a reshape moves no data on WebGPU, nor on unpacked WebGL textures).
   const rows = [y.size / y.shape[y.rank - 1], y.shape[y.rank - 1]];
   return tf.tidy(() => tf.reshape(run(tf.reshape(y, rows), tf.reshape(dy, rows)), y.shape));
 }
