@@ -72,9 +72,10 @@ for (const { backend, layouts } of BACKENDS) {
       const page = await openPage();
       const started = await page.evaluate(() => (globalThis as any).convkit.tf.getBackend() as string);
       await page.close();
-      if (started !== backend)
+      if (started !== backend) {
         unavailable = `${backend} did not start in Chromium (the app fell back to ${started})`;
-      if (unavailable) console.warn(`skipping the ${backend} parity tests: ${unavailable}`);
+        console.warn(`skipping the ${backend} parity tests: ${unavailable}`);
+      }
     });
     afterAll(async () => {
       await browser?.close();
