@@ -30,7 +30,8 @@ const __dirname = __ckDirname(__filename);"
 # the folder of the module that starts it (here the bundle's).
 (cd "$root/tooling/bench" && pnpm exec esbuild bench=src/main.ts \
   augment-worker=../../packages/image-augment/src/node/augment-worker.ts --bundle --platform=node \
-  --format=esm --target=node20 --external:webgpu --external:sharp --log-level=warning \
+  --format=esm --target=node20 --external:webgpu --external:sharp --external:esbuild \
+  --external:playwright-core --log-level=warning \
   --banner:js="$banner" --outdir="$app")
 echo '{ "type": "module" }' >"$app/package.json"
 

@@ -6,6 +6,7 @@ import { explain } from './benchmarks/explain';
 import { fashionMnistAccuracy, mnistConvnetFit } from './benchmarks/mnist-convnet-fit';
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
+import { webglDraws } from './benchmarks/webgl-draws';
 import { webgpuDispatches } from './benchmarks/webgpu-dispatches';
 import { isChildRun } from './child-run';
 import { type Benchmark, formatResult } from './harness';
@@ -15,6 +16,7 @@ const BENCHMARKS: Benchmark[] = [
   conv2dForward,
   mnistConvnetFit,
   webgpuDispatches,
+  webglDraws,
   fashionMnistAccuracy,
   dataSplit,
   vgg16Features,

@@ -1,17 +1,10 @@
 import { type BackendName, initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on @convkit/layers; it runs the package's source through tsx.
-import {
-  conv2d,
-  dense,
-  flatten,
-  maxPooling2d,
-  type Sequential,
-  sequential,
-  setSeed,
-} from '../../../../packages/layers/src/index';
+import { setSeed } from '../../../../packages/layers/src/index';
 import { loadFashionMnist } from '../../../../packages/layers/src/io/idx-node';
 import { alternate, type Benchmark, GPU_ONLY, type Measurement } from '../harness';
+import { mnistConvnet, mnistSetup, randomData } from '../mnist-convnet';
 import { tfjsLayersInChild } from '../tfjs-layers-child';
 import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
 import { startWebgpu } from '../webgpu';
@@ -33,34 +26,9 @@ const CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_CPU_SAMPLES ?? 256);
  */
 const TFJS_LAYERS_CPU_SAMPLES = Number(process.env.CONVKIT_BENCH_MNIST_TFJS_CPU_SAMPLES ?? 64);
 
-/** The chapter's MNIST convnet (section 5.1): 93,322 parameters. */
-export function mnistConvnet(): Sequential {
-  return sequential([
-    conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-    maxPooling2d({ poolSize: 2 }),
-    conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    maxPooling2d({ poolSize: 2 }),
-    conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    flatten(),
-    dense({ units: 64, activation: 'relu' }),
-    dense({ units: 10, activation: 'softmax' }),
-  ]);
-}
-
-/** n random MNIST-shaped images and one-hot labels (seeded). */
-export function randomData(n: number): { x: tf.Tensor; y: tf.Tensor } {
-  return tf.tidy(() => ({
-    x: tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1),
-    y: tf.oneHot(tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D, 10),
-  }));
-}
-
 /** convkit fit throughput (samples/s) on the active backend: one warm-up batch, then `samples` timed. */
 async function convkitFit(samples: number, batch: number, warmup: boolean): Promise<number> {
-  setSeed(1);
-  const model = mnistConvnet();
-  model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
-  const { x, y } = randomData(samples);
+  const { model, x, y } = mnistSetup(samples);
   if (warmup) {
     const [wx, wy] = [tf.slice(x, 0, batch), tf.slice(y, 0, batch)];
     await model.fit(wx, wy, { batchSize: batch, epochs: 1 });

@@ -1,11 +1,9 @@
 import { initBackend } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-// The bench has no package dependency on @convkit/layers; it runs the package's source through tsx.
-import { setSeed } from '../../../../packages/layers/src/index';
 import type { Benchmark, Measurement } from '../harness';
+import { mnistSetup } from '../mnist-convnet';
 import { tfjsLayersCountInChild } from '../tfjs-layers-child';
 import { countDispatches } from '../webgpu-dispatches';
-import { mnistConvnet, randomData } from './mnist-convnet-fit';
 
 const BATCH = 64;
 /** Steps counted (after a warm-up fit of as many). */
@@ -27,10 +25,7 @@ export const webgpuDispatches: Benchmark = {
       (e: Error) => e.message.split('\n')[0],
     );
     if (why) return { measurements: [], ratios: [], notes: [`skipped: ${why}`] };
-    setSeed(1);
-    const model = mnistConvnet();
-    model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
-    const { x, y } = randomData(BATCH * STEPS);
+    const { model, x, y } = mnistSetup(BATCH * STEPS);
     await model.fit(x, y, { batchSize: BATCH });
     const convkit = await countDispatches(() => model.fit(x, y, { batchSize: BATCH }));
     tf.dispose([x, y]);

@@ -1,0 +1,14 @@
+/** Browser page: convkit's MNIST convnet on tfjs-backend-webgl, for the webgl-draws benchmark. */
+import '@tensorflow/tfjs-backend-webgl';
+import * as tf from '@tensorflow/tfjs-core';
+import { mnistSetup } from '../mnist-convnet';
+import { countDraws, type DrawsPerStep } from './count-draws';
+
+const drawsPerStep: DrawsPerStep = async (batch, steps) => {
+  await tf.setBackend('webgl');
+  const { model, x, y } = mnistSetup(batch * steps);
+  await model.fit(x, y, { batchSize: batch });
+  const draws = await countDraws(() => model.fit(x, y, { batchSize: batch }));
+  return draws / steps;
+};
+Object.assign(globalThis, { drawsPerStep });

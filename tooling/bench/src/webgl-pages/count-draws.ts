@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The part of tfjs-backend-webgl 4.22's MathBackendWebGL that is counted. */
+interface Counted {
+  gpgpu: { executeProgram(...args: unknown[]): unknown };
+}
+
+/**
+ * Runs `fn` on the active webgl backend and counts its draws, by wrapping the GPGPU context's
+ * `executeProgram` (one call per shader pass: kernels, and tfjs's pack and unpack conversions).
+ */
+export async function countDraws(fn: () => Promise<unknown>): Promise<number> {
+  if (tf.getBackend() !== 'webgl') {
+    throw new Error(`counting draws needs tfjs-backend-webgl; the active backend is ${tf.getBackend()}.`);
+  }
+  const { gpgpu } = tf.backend() as unknown as Counted;
+  const executeProgram = gpgpu.executeProgram;
+  let draws = 0;
+  gpgpu.executeProgram = (...args: unknown[]) => {
+    draws++;
+    return executeProgram.apply(gpgpu, args);
+  };
+  try {
+    await fn();
+  } finally {
+    gpgpu.executeProgram = executeProgram;
+  }
+  return draws;
+}
+
+/** What each page exposes to the benchmark: WebGL draws per training step of the MNIST convnet. */
+export type DrawsPerStep = (batch: number, steps: number) => Promise<number>;
