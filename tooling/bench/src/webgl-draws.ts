@@ -73,6 +73,9 @@ export async function countWebglDraws(batch: number, steps: number): Promise<Dra
     } finally {
       await browser.close();
     }
+  } catch (error) {
+    // A Chromium that cannot start, or a page without WebGL: say so, and let the other benchmarks run.
+    return { skipped: `counting in Chromium failed: ${(error as Error).message.split('\n')[0]}` };
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });
