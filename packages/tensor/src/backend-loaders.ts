@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { BackendUnavailableError } from './errors';
+import { replaceWebgpuKernels } from './gpu-kernels/register';
 import { importOptional, isNode } from './runtime';
 import { VULKAN_LOADER, vulkanLoaderFound } from './vulkan-loader';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
@@ -110,6 +111,7 @@ export const BACKEND_LOADERS: Record<
     await import('@tensorflow/tfjs-backend-webgpu').catch((e) => {
       throw missing('webgpu', '@tensorflow/tfjs-backend-webgpu', e);
     });
+    replaceWebgpuKernels();
     startedAdapter = described;
     // tfjs-backend-webgpu exports no version; it is released in lockstep with tfjs-core.
     return { version: tf.version_core };

@@ -53,7 +53,8 @@ export function autoOrder(): BackendName[] {
  * fastest first (cuda, node, webgpu, then webgl in a browser, wasm, cpu) and reports in
  * `summary` which one it chose and why it skipped the others. A named backend that cannot
  * start throws BackendUnavailableError naming the package to install; it never falls back.
- * Starting wasm also registers convkit's gradient kernels for it, so convnets train on wasm.
+ * Starting wasm also registers convkit's gradient kernels for it, so convnets train on wasm;
+ * starting webgpu replaces tfjs's conv2d filter gradient there with a faster one.
  */
 export async function initBackend(
   name: string = 'auto',

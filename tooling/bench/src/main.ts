@@ -7,6 +7,7 @@ import { fashionMnistAccuracy, mnistConvnetFit } from './benchmarks/mnist-convne
 import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { webglDraws } from './benchmarks/webgl-draws';
+import { webgpuConvGrads } from './benchmarks/webgpu-conv-grads';
 import { webgpuDispatches } from './benchmarks/webgpu-dispatches';
 import { isChildRun } from './child-run';
 import { type Benchmark, formatResult } from './harness';
@@ -16,6 +17,7 @@ const BENCHMARKS: Benchmark[] = [
   conv2dForward,
   mnistConvnetFit,
   webgpuDispatches,
+  webgpuConvGrads,
   webglDraws,
   fashionMnistAccuracy,
   dataSplit,

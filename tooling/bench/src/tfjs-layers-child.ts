@@ -50,8 +50,9 @@ async function measure(
     return { skipped: (e as Error).message };
   }
   // tfjs-backend-wasm's own XNNPACK conv for the forward pass, not convkit's Winograd one (the
-  // stock package cannot train on wasm, so fit still uses convkit's gradient kernels).
-  setConvAlgorithms({ forward: 'xnnpack' });
+  // stock package cannot train on wasm, so fit still uses convkit's gradient kernels), and
+  // tfjs-backend-webgpu's own conv filter gradient, not convkit's tiled one.
+  setConvAlgorithms({ forward: 'xnnpack', webgpuFilter: 'tfjs' });
   const tfl = await import('@tensorflow/tfjs-layers');
   if (task.task === 'mnist-dispatches') return mnistDispatches(tfl, task);
   return task.task === 'mnist-fit' ? mnistFit(tfl, task) : vgg16Features(tfl, task);

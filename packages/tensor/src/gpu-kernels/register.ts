@@ -6,6 +6,7 @@ import { ACCURACY_WEBGPU_KERNEL_CONFIG } from './accuracy-webgpu';
 import type { FusedKernelBackend } from './active-gpu';
 import { ADD_SUMS_WEBGL_KERNEL_CONFIG } from './add-sums-webgl';
 import { ADD_SUMS_WEBGPU_KERNEL_CONFIG } from './add-sums-webgpu';
+import { conv2dBackpropFilterWebgpu } from './conv-filter-grad-webgpu';
 import { CROSSENTROPY_GRADIENT } from './crossentropy-gradient';
 import { CROSSENTROPY_WEBGL_KERNEL_CONFIGS } from './crossentropy-webgl';
 import { CROSSENTROPY_WEBGPU_KERNEL_CONFIGS } from './crossentropy-webgpu';
@@ -39,4 +40,28 @@ export function ensureFusedKernels(backend: FusedKernelBackend): void {
     for (const config of KERNELS[backend]) tf.registerKernel(config);
   }
   if (!tf.getGradient(CROSSENTROPY_GRADIENT.kernelName)) tf.registerGradient(CROSSENTROPY_GRADIENT);
+  if (backend === 'webgpu') replaceWebgpuKernels();
+}
+
+/** tfjs-backend-webgpu kernels convkit replaces, as wrappers that can still call the original. */
+const WEBGPU_WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgpu,
+};
+
+/** The wrapped configs, made once per kernel so that a second call recognises them. */
+const wrappedWebgpu = new Map<string, tf.KernelConfig>();
+
+/**
+ * Puts convkit's versions of tfjs-backend-webgpu kernels in the registry (its conv2d filter
+ * gradient), once tfjs-backend-webgpu has registered its own; any number of calls.
+ */
+export function replaceWebgpuKernels(): void {
+  for (const [name, wrap] of Object.entries(WEBGPU_WRAPPERS)) {
+    const current = tf.getKernel(name, 'webgpu');
+    if (!current || current === wrappedWebgpu.get(name)) continue;
+    const config = { ...current, kernelFunc: wrap(current.kernelFunc) };
+    wrappedWebgpu.set(name, config);
+    tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel(config);
+  }
 }

@@ -8,6 +8,7 @@ export interface WebgpuBackendLike {
     dtype: tf.DataType,
     uniforms?: { type: 'float32' | 'int32'; data: number[] }[],
   ): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 /** Threads per workgroup of convkit's WebGPU programs. */
@@ -27,27 +28,45 @@ export interface Uniform {
  */
 export function runThreads(
   backend: unknown,
-  spec: {
-    key: string;
-    inputs: tf.TensorInfo[];
-    variableNames: string[];
-    outputShape: number[];
+  spec: ProgramSpec & {
     threads: number;
-    uniforms: Uniform[];
-    main: string;
     /** Elements per input and output item (4: bound as vec4<f32>); default 1. */
     components?: 1 | 4;
   },
 ): tf.TensorInfo {
-  const { key, inputs, variableNames, outputShape, threads, uniforms, main, components = 1 } = spec;
+  const { threads, ...rest } = spec;
+  return runWorkgroups(backend, { ...rest, workgroups: [Math.ceil(threads / WORKGROUP), 1, 1] });
+}
+
+/** What every convkit WebGPU program declares. */
+interface ProgramSpec {
+  key: string;
+  inputs: tf.TensorInfo[];
+  variableNames: string[];
+  outputShape: number[];
+  uniforms: Uniform[];
+  main: string;
+}
+
+/**
+ * Runs a WGSL `main(index : i32)` on a grid of `workgroups` (x, y, z), each of `workgroupSize`
+ * threads (default WORKGROUP): for programs that share work within a workgroup, through
+ * tfjs's `workgroupId` and `localIndex` and `var<workgroup>` arrays declared in `main`. `index`
+ * is then meaningless. Otherwise as runThreads.
+ */
+export function runWorkgroups(
+  backend: unknown,
+  spec: ProgramSpec & { workgroups: [number, number, number]; workgroupSize?: number; components?: 1 | 4 },
+): tf.TensorInfo {
+  const { key, inputs, variableNames, outputShape, uniforms, main, components = 1 } = spec;
   const program = {
     variableNames,
     outputShape,
     outputComponent: components,
     variableComponents: variableNames.map(() => components),
     dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(threads / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
+    dispatch: spec.workgroups,
+    workgroupSize: [spec.workgroupSize ?? WORKGROUP, 1, 1],
     uniforms: uniforms.map((u) => `${u.name} : ${u.type},`).join(' ') || undefined,
     shaderKey: `convkit_${key}`,
     getUserCode: () => main,

@@ -1,4 +1,4 @@
-/** How convkit's wasm kernels compute conv2d and its two gradients. */
+/** How convkit's kernels compute conv2d and its two gradients: on wasm, and the filter gradient on webgpu. */
 export interface ConvAlgorithms {
   /**
    * Conv2D and FusedConv2D (NHWC): 'winograd' runs 3x3 stride-1 convolutions (in- and
@@ -29,17 +29,23 @@ export interface ConvAlgorithms {
    * channels.
    */
   input: 'auto' | 'conv' | 'col2im' | 'winograd';
+  /**
+   * Conv2DBackpropFilter on webgpu (NHWC): 'tiled' runs convkit's tiled product whose reduction
+   * over the batch is split across workgroups; 'tfjs' runs tfjs-backend-webgpu's kernel (one
+   * thread per filter element, looping over the whole batch).
+   */
+  webgpuFilter: 'tiled' | 'tfjs';
 }
 
-const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto' };
+const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto', webgpuFilter: 'tiled' };
 
-/** The algorithms the wasm conv2d kernels use now. */
+/** The algorithms the conv2d kernels use now. */
 export function convAlgorithms(): ConvAlgorithms {
   return { ...current };
 }
 
 /**
- * Forces an algorithm for the wasm conv2d kernels (for benchmarks and tests); returns the
+ * Forces an algorithm for the conv2d kernels (for benchmarks and tests); returns the
  * previous setting so it can be restored.
  */
 export function setConvAlgorithms(choice: Partial<ConvAlgorithms>): ConvAlgorithms {

@@ -1,0 +1,119 @@
+import { setConvAlgorithms } from '@convkit/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Benchmark, Measurement, Ratio } from '../harness';
+import { startWebgpu } from '../webgpu';
+
+/** The conv layers of the chapter's MNIST convnet: input [h, w, ci] and out-channels (3x3, valid). */
+const LAYERS = [
+  { name: 'conv1', h: 28, w: 28, ci: 1, co: 32 },
+  { name: 'conv2', h: 13, w: 13, ci: 32, co: 64 },
+  { name: 'conv3', h: 5, w: 5, ci: 64, co: 64 },
+] as const;
+const BATCHES = [64, 512];
+/** Seconds each kernel is timed for (after a warm-up). */
+const SECONDS = Number(process.env.CONVKIT_BENCH_KERNEL_SECONDS ?? 0.4);
+
+/**
+ * Calls per second of `run` on the GPU: calls queued back to back, each result freed, then one
+ * read of the last result waits for the queue to drain (its cost spread over the calls).
+ */
+async function callsPerSecond(run: () => tf.Tensor): Promise<number> {
+  await run().data();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < SECONDS * 1000) {
+    const batchOf = 20;
+    for (let i = 0; i < batchOf - 1; i++) run().dispose();
+    const last = run();
+    await last.data();
+    last.dispose();
+    calls += batchOf;
+  }
+  return calls / ((performance.now() - start) / 1000);
+}
+
+/**
+ * The kernels of one training step of the chapter's MNIST convnet on WebGPU, at batch 64 and 512:
+ * each conv's forward (fused with bias and relu), its filter gradient (tfjs-backend-webgpu's
+ * kernel and convkit's tiled one), its input gradient, and max-pooling's gradient; calls/s, with
+ * ms per call. Says where a step's GPU time goes and what convkit's filter gradient changes.
+ */
+export const webgpuConvGrads: Benchmark = {
+  name: 'webgpu-conv-grads',
+  description:
+    'MNIST convnet kernels on WebGPU at batch 64 and 512: conv forward, filter and input gradients, max-pool gradient (calls/s)',
+  async run() {
+    const why = await startWebgpu();
+    if (why) return { measurements: [], ratios: [], notes: [`skipped: ${why}`] };
+    const measurements: Measurement[] = [];
+    const ratios: Ratio[] = [];
+    const add = (label: string, perSecond: number) =>
+      measurements.push({ label, perSecond, unit: 'calls/s', note: `${(1000 / perSecond).toFixed(3)} ms` });
+    for (const batch of BATCHES) {
+      for (const l of LAYERS) {
+        const [oh, ow] = [l.h - 2, l.w - 2];
+        const x = tf.randomNormal([batch, l.h, l.w, l.ci], 0, 1, 'float32', 1) as tf.Tensor4D;
+        const filter = tf.randomNormal([3, 3, l.ci, l.co], 0, 0.1, 'float32', 2) as tf.Tensor4D;
+        const bias = tf.zeros([l.co]);
+        const dy = tf.randomNormal([batch, oh, ow, l.co], 0, 1, 'float32', 3) as tf.Tensor4D;
+        const common = { strides: 1, pad: 'valid', dataFormat: 'NHWC' } as const;
+        const at = `${l.name} b${batch}`;
+        add(
+          `${at} forward`,
+          await callsPerSecond(() =>
+            tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'valid', activation: 'relu' }),
+          ),
+        );
+        const dW = () =>
+          tf
+            .engine()
+            .runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+              ...common,
+              filterShape: filter.shape,
+            } as never) as tf.Tensor;
+        setConvAlgorithms({ webgpuFilter: 'tfjs' });
+        add(`${at} dW tfjs`, await callsPerSecond(dW));
+        setConvAlgorithms({ webgpuFilter: 'tiled' });
+        add(`${at} dW convkit`, await callsPerSecond(dW));
+        ratios.push({ of: `${at} dW convkit`, over: `${at} dW tfjs` });
+        if (l.name !== 'conv1') {
+          add(
+            `${at} dX`,
+            await callsPerSecond(
+              () =>
+                tf
+                  .engine()
+                  .runKernel(tf.Conv2DBackpropInput, { dy, filter }, {
+                    ...common,
+                    inputShape: x.shape,
+                  } as never) as tf.Tensor,
+            ),
+          );
+        }
+        if (l.name !== 'conv3') {
+          const pooled = tf.maxPool(dy, 2, 2, 'valid');
+          add(
+            `${at} maxPool grad`,
+            await callsPerSecond(
+              () =>
+                tf
+                  .engine()
+                  .runKernel(tf.MaxPoolGrad, { dy: pooled, input: dy, output: pooled }, {
+                    filterSize: 2,
+                    strides: 2,
+                    pad: 'valid',
+                  } as never) as tf.Tensor,
+            ),
+          );
+          pooled.dispose();
+        }
+        tf.dispose([x, filter, bias, dy]);
+      }
+    }
+    return {
+      measurements,
+      ratios,
+      notes: ['each call is timed queued back to back, 20 per read-back; ms per call in brackets'],
+    };
+  },
+};
