@@ -13,14 +13,12 @@ function filterGradient(
   strides: [number, number],
   pad: 'valid' | 'same' | number,
 ): tf.Tensor4D {
-  return tf
-    .engine()
-    .runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
-      strides,
-      pad,
-      dataFormat: 'NHWC',
-      filterShape,
-    } as never) as tf.Tensor4D;
+  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+    strides,
+    pad,
+    dataFormat: 'NHWC',
+    filterShape,
+  } as never) as tf.Tensor4D;
 }
 
 describe('splitReduction', () => {
@@ -51,7 +49,7 @@ describe.skipIf(await webgpuUnavailable())('Conv2DBackpropFilter on webgpu', () 
   });
   afterAll(() => {
     tf.env().set('WEBGPU_CPU_FORWARD', true);
-    setConvAlgorithms({ webgpuFilter: 'tiled' });
+    setConvAlgorithms({ webgpu: 'convkit' });
   });
 
   const cases: {
@@ -91,8 +89,8 @@ describe.skipIf(await webgpuUnavailable())('Conv2DBackpropFilter on webgpu', () 
       const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
       const probe = tf.conv2d(x, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad);
       const dy = tf.randomNormal(probe.shape, 0, 1, 'float32', 2) as tf.Tensor4D;
-      const run = async (algorithm: 'tiled' | 'tfjs') => {
-        setConvAlgorithms({ webgpuFilter: algorithm });
+      const run = async (algorithm: 'convkit' | 'tfjs') => {
+        setConvAlgorithms({ webgpu: algorithm });
         const dw = filterGradient(x, dy, c.filter, c.strides, c.pad);
         expect(dw.shape).toEqual(c.filter);
         const values = await dw.data();
@@ -100,7 +98,7 @@ describe.skipIf(await webgpuUnavailable())('Conv2DBackpropFilter on webgpu', () 
         return values;
       };
       const want = await run('tfjs');
-      const got = await run('tiled');
+      const got = await run('convkit');
       const scale = Math.max(...want.map(Math.abs));
       let worst = 0;
       want.forEach((v, i) => {
@@ -112,7 +110,7 @@ describe.skipIf(await webgpuUnavailable())('Conv2DBackpropFilter on webgpu', () 
   }
 
   it('frees its partial sums and leaks no tensor', async () => {
-    setConvAlgorithms({ webgpuFilter: 'tiled' });
+    setConvAlgorithms({ webgpu: 'convkit' });
     const x = tf.randomNormal([64, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
     const dy = tf.randomNormal([64, 26, 26, 32], 0, 1, 'float32', 4) as tf.Tensor4D;
     const [tensors, dataIds] = [tf.memory().numTensors, tf.engine().backend.numDataIds()];

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { runThreads, runWorkgroups, type Uniform, type WebgpuBackendLike } from './webgpu-program';
+import {
+  MAX_WORKGROUPS_PER_DIMENSION,
+  runThreads,
+  runWorkgroups,
+  type Uniform,
+  type WebgpuBackendLike,
+} from './webgpu-program';
 
 /** Rows and columns of dW (taps x in-channels, out-channels) one workgroup computes: 32 x 32. */
 const TILE = 32;
@@ -8,8 +14,6 @@ const TILE = 32;
 const THREADS = 256;
 /** Workgroups to aim for: enough to fill a large GPU (an H200 has 132 multiprocessors). */
 const TARGET_WORKGROUPS = 1024;
-/** The most workgroups along one dispatch dimension (WebGPU's default limit). */
-const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
 /**
  * How the sum over samples and output positions (the reduction of length R = batch x outHeight
@@ -113,13 +117,13 @@ const SUM_CHUNKS = `
  * as a tiled matrix product whose long reduction is split across workgroups, then one pass that
  * adds the chunks. tfjs-backend-webgpu 4.22 gives each element of dW one thread that loops over
  * the whole batch: 288 threads for the chapter's first conv, so its time grows with the batch
- * while the GPU idles. NCHW, and `setConvAlgorithms({ webgpuFilter: 'tfjs' })`, run `original`.
+ * while the GPU idles. NCHW, and `setConvAlgorithms({ webgpu: 'tfjs' })`, run `original`.
  */
 export function conv2dBackpropFilterWebgpu(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgpuFilter === 'tfjs') return original(args);
+    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgpu === 'tfjs') return original(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       attrs.filterShape,

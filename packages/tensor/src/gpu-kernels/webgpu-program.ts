@@ -14,6 +14,9 @@ export interface WebgpuBackendLike {
 /** Threads per workgroup of convkit's WebGPU programs. */
 export const WORKGROUP = 64;
 
+/** The most workgroups along one dimension of a dispatch (WebGPU's default limit). */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
 /** A uniform a program declares, with its value. */
 export interface Uniform {
   name: string;
@@ -35,7 +38,11 @@ export function runThreads(
   },
 ): tf.TensorInfo {
   const { threads, ...rest } = spec;
-  return runWorkgroups(backend, { ...rest, workgroups: [Math.ceil(threads / WORKGROUP), 1, 1] });
+  // Past 65,535 workgroups (WebGPU's limit per dimension) the grid gets rows; tfjs's
+  // getGlobalIndex numbers threads across them, and main returns past the last index.
+  const workgroups = Math.ceil(threads / WORKGROUP);
+  const rows = Math.ceil(workgroups / MAX_WORKGROUPS_PER_DIMENSION);
+  return runWorkgroups(backend, { ...rest, workgroups: [Math.ceil(workgroups / rows), rows, 1] });
 }
 
 /** What every convkit WebGPU program declares. */

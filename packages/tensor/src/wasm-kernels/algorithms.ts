@@ -1,4 +1,4 @@
-/** How convkit's kernels compute conv2d and its two gradients: on wasm, and the filter gradient on webgpu. */
+/** How convkit's kernels compute conv2d and its two gradients on wasm, and which kernels run convnets on webgpu. */
 export interface ConvAlgorithms {
   /**
    * Conv2D and FusedConv2D (NHWC): 'winograd' runs 3x3 stride-1 convolutions (in- and
@@ -30,14 +30,14 @@ export interface ConvAlgorithms {
    */
   input: 'auto' | 'conv' | 'col2im' | 'winograd';
   /**
-   * Conv2DBackpropFilter on webgpu (NHWC): 'tiled' runs convkit's tiled product whose reduction
-   * over the batch is split across workgroups; 'tfjs' runs tfjs-backend-webgpu's kernel (one
-   * thread per filter element, looping over the whole batch).
+   * Kernels on webgpu: 'convkit' runs convkit's conv2d filter gradient (a tiled product whose
+   * reduction over the batch is split across workgroups), its one-pass max-pool gradient, and
+   * its direct conv2d for thin inputs (see each kernel); 'tfjs' runs tfjs-backend-webgpu's own.
    */
-  webgpuFilter: 'tiled' | 'tfjs';
+  webgpu: 'convkit' | 'tfjs';
 }
 
-const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto', webgpuFilter: 'tiled' };
+const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto', webgpu: 'convkit' };
 
 /** The algorithms the conv2d kernels use now. */
 export function convAlgorithms(): ConvAlgorithms {
