@@ -54,7 +54,7 @@ export function autoOrder(): BackendName[] {
  * `summary` which one it chose and why it skipped the others. A named backend that cannot
  * start throws BackendUnavailableError naming the package to install; it never falls back.
  * Starting wasm also registers convkit's gradient kernels for it, so convnets train on wasm;
- * starting webgpu replaces tfjs's conv2d filter gradient, max-pool gradient and thin conv2d there.
+ * starting webgpu replaces tfjs's conv2d filter and max-pool gradients there.
  */
 export async function initBackend(
   name: string = 'auto',

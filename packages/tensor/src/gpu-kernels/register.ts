@@ -13,7 +13,6 @@ import { CROSSENTROPY_WEBGPU_KERNEL_CONFIGS } from './crossentropy-webgpu';
 import { maxPoolGradWebgpu } from './max-pool-grad-webgpu';
 import { SOFTMAX_GRAD_WEBGL_KERNEL_CONFIG } from './softmax-grad-webgl';
 import { SOFTMAX_GRAD_WEBGPU_KERNEL_CONFIG } from './softmax-grad-webgpu';
-import { thinConv2dWebgpu } from './thin-conv2d-webgpu';
 
 /** convkit's fused kernels for each GPU backend: formulas, crossentropies and their gradient, accuracies, softmax's gradient, running sums. */
 const KERNELS: Record<FusedKernelBackend, tf.KernelConfig[]> = {
@@ -49,8 +48,6 @@ export function ensureFusedKernels(backend: FusedKernelBackend): void {
 const WEBGPU_WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgpu,
   [tf.MaxPoolGrad]: maxPoolGradWebgpu,
-  [tf.Conv2D]: thinConv2dWebgpu,
-  [tf.FusedConv2D]: thinConv2dWebgpu,
 };
 
 /** The wrapped configs, made once per kernel so that a second call recognises them. */
@@ -58,8 +55,8 @@ const wrappedWebgpu = new Map<string, tf.KernelConfig>();
 
 /**
  * Puts convkit's versions of tfjs-backend-webgpu kernels in the registry (the conv2d filter
- * gradient, the max-pool gradient, conv2d for thin inputs), once tfjs-backend-webgpu has
- * registered its own; any number of calls.
+ * gradient and the max-pool gradient), once tfjs-backend-webgpu has registered its own; any
+ * number of calls.
  */
 export function replaceWebgpuKernels(): void {
   for (const [name, wrap] of Object.entries(WEBGPU_WRAPPERS)) {

@@ -30,9 +30,9 @@ export interface ConvAlgorithms {
    */
   input: 'auto' | 'conv' | 'col2im' | 'winograd';
   /**
-   * Kernels on webgpu: 'convkit' runs convkit's conv2d filter gradient (a tiled product whose
-   * reduction over the batch is split across workgroups), its one-pass max-pool gradient, and
-   * its direct conv2d for thin inputs (see each kernel); 'tfjs' runs tfjs-backend-webgpu's own.
+   * Gradients on webgpu: 'convkit' runs convkit's conv2d filter gradient (a tiled product whose
+   * reduction over the batch is split across workgroups) and its one-pass max-pool gradient;
+   * 'tfjs' runs tfjs-backend-webgpu's own.
    */
   webgpu: 'convkit' | 'tfjs';
 }
