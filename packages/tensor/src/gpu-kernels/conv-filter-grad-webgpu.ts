@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from '../wasm-kernels/algorithms';
 import {
+  intUniforms,
   MAX_WORKGROUPS_PER_DIMENSION,
   runThreads,
   runWorkgroups,
-  type Uniform,
   type WebgpuBackendLike,
 } from './webgpu-program';
 
@@ -117,7 +117,8 @@ const SUM_CHUNKS = `
  * as a tiled matrix product whose long reduction is split across workgroups, then one pass that
  * adds the chunks. tfjs-backend-webgpu 4.22 gives each element of dW one thread that loops over
  * the whole batch: 288 threads for the chapter's first conv, so its time grows with the batch
- * while the GPU idles. NCHW, and `setConvAlgorithms({ webgpu: 'tfjs' })`, run `original`.
+ * while the GPU idles. NCHW, filters of over 67 million elements, and
+ * `setConvAlgorithms({ webgpu: 'tfjs' })` run `original`.
  */
 export function conv2dBackpropFilterWebgpu(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -136,8 +137,9 @@ export function conv2dBackpropFilterWebgpu(original: tf.KernelFunc): tf.KernelFu
     const columnTiles = Math.ceil(info.outChannels / TILE);
     const tiles = Math.ceil(rows / TILE) * columnTiles;
     const reduction = info.batchSize * info.outHeight * info.outWidth;
+    // One workgroup per tile along x: a filter of over 67 million elements goes to tfjs.
+    if (tiles > MAX_WORKGROUPS_PER_DIMENSION) return original(args);
     const { chunks, chunkLength } = splitReduction(reduction, tiles);
-    const int = (name: string, value: number): Uniform => ({ name, type: 'i32', value });
     const backend = args.backend as WebgpuBackendLike;
     const partial = runWorkgroups(backend, {
       key: 'conv2d_filter_grad_partial',
@@ -146,23 +148,23 @@ export function conv2dBackpropFilterWebgpu(original: tf.KernelFunc): tf.KernelFu
       outputShape: chunks === 1 ? attrs.filterShape : [chunks, ...attrs.filterShape],
       workgroups: [tiles, chunks, 1],
       workgroupSize: THREADS,
-      uniforms: [
-        int('inH', info.inHeight),
-        int('inW', info.inWidth),
-        int('inC', info.inChannels),
-        int('outH', info.outHeight),
-        int('outW', info.outWidth),
-        int('outC', info.outChannels),
-        int('filterW', info.filterWidth),
-        int('strideH', info.strideHeight),
-        int('strideW', info.strideWidth),
-        int('padTop', info.padInfo.top),
-        int('padLeft', info.padInfo.left),
-        int('rows', rows),
-        int('columnTiles', columnTiles),
-        int('reduction', reduction),
-        int('chunkSteps', chunkLength / TILE),
-      ],
+      uniforms: intUniforms({
+        inH: info.inHeight,
+        inW: info.inWidth,
+        inC: info.inChannels,
+        outH: info.outHeight,
+        outW: info.outWidth,
+        outC: info.outChannels,
+        filterW: info.filterWidth,
+        strideH: info.strideHeight,
+        strideW: info.strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+        rows,
+        columnTiles,
+        reduction,
+        chunkSteps: chunkLength / TILE,
+      }),
       main: PARTIAL_SUMS,
     });
     if (chunks === 1) return partial;
@@ -173,7 +175,7 @@ export function conv2dBackpropFilterWebgpu(original: tf.KernelFunc): tf.KernelFu
       variableNames: ['P'],
       outputShape: attrs.filterShape,
       threads: size,
-      uniforms: [int('count', size), int('chunks', chunks)],
+      uniforms: intUniforms({ count: size, chunks }),
       main: SUM_CHUNKS,
     });
     backend.disposeData(partial.dataId);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { runThreads, type Uniform } from './webgpu-program';
+import { intUniforms, runThreads } from './webgpu-program';
 
 /**
  * One thread per input element: for each pooling window that holds it, find the window's first
@@ -63,27 +63,26 @@ export function maxPoolGradWebgpu(original: tf.KernelFunc): tf.KernelFunc {
       attrs.dimRoundingMode,
     );
     const count = input.shape.reduce((a, b) => a * b, 1);
-    const int = (name: string, value: number): Uniform => ({ name, type: 'i32', value });
     return runThreads(args.backend, {
       key: 'max_pool_grad',
       inputs: [input, dy],
       variableNames: ['X', 'DY'],
       outputShape: input.shape,
       threads: count,
-      uniforms: [
-        int('count', count),
-        int('channels', info.inChannels),
-        int('inH', info.inHeight),
-        int('inW', info.inWidth),
-        int('outH', info.outHeight),
-        int('outW', info.outWidth),
-        int('filterH', info.filterHeight),
-        int('filterW', info.filterWidth),
-        int('strideH', info.strideHeight),
-        int('strideW', info.strideWidth),
-        int('padTop', info.padInfo.top),
-        int('padLeft', info.padInfo.left),
-      ],
+      uniforms: intUniforms({
+        count,
+        channels: info.inChannels,
+        inH: info.inHeight,
+        inW: info.inWidth,
+        outH: info.outHeight,
+        outW: info.outWidth,
+        filterH: info.filterHeight,
+        filterW: info.filterWidth,
+        strideH: info.strideHeight,
+        strideW: info.strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+      }),
       main: MAX_POOL_GRAD,
     });
   };

@@ -39,9 +39,10 @@ const KERNELS: Record<FusedKernelBackend, tf.KernelConfig[]> = {
 export function ensureFusedKernels(backend: FusedKernelBackend): void {
   if (!tf.getKernel(KERNELS[backend][0].kernelName, backend)) {
     for (const config of KERNELS[backend]) tf.registerKernel(config);
+    // A webgpu backend started without initBackend gets convkit's gradients here, once.
+    if (backend === 'webgpu') replaceWebgpuKernels();
   }
   if (!tf.getGradient(CROSSENTROPY_GRADIENT.kernelName)) tf.registerGradient(CROSSENTROPY_GRADIENT);
-  if (backend === 'webgpu') replaceWebgpuKernels();
 }
 
 /** tfjs-backend-webgpu kernels convkit replaces, as wrappers that can still call the original. */

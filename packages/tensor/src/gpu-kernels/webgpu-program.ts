@@ -24,6 +24,11 @@ export interface Uniform {
   value: number;
 }
 
+/** i32 uniforms named by `values`' keys, in their order. */
+export function intUniforms(values: Record<string, number>): Uniform[] {
+  return Object.entries(values).map(([name, value]) => ({ name, type: 'i32', value }));
+}
+
 /**
  * Runs a WGSL `main(index : i32)` on one thread per index in [0, threads): a program in
  * tfjs-backend-webgpu's WebGPUProgram form, whose inputs are bound under `variableNames` and
