@@ -7,6 +7,7 @@ import type { FusedKernelBackend } from './active-gpu';
 import { ADD_SUMS_WEBGL_KERNEL_CONFIG } from './add-sums-webgl';
 import { ADD_SUMS_WEBGPU_KERNEL_CONFIG } from './add-sums-webgpu';
 import { conv2dBackpropFilterWebgpu } from './conv-filter-grad-webgpu';
+import { conv2dWebgpu, fusedConv2dWebgpu } from './conv2d-webgpu';
 import { CROSSENTROPY_GRADIENT } from './crossentropy-gradient';
 import { CROSSENTROPY_WEBGL_KERNEL_CONFIGS } from './crossentropy-webgl';
 import { CROSSENTROPY_WEBGPU_KERNEL_CONFIGS } from './crossentropy-webgpu';
@@ -47,6 +48,8 @@ export function ensureFusedKernels(backend: FusedKernelBackend): void {
 
 /** tfjs-backend-webgpu kernels convkit replaces, as wrappers that can still call the original. */
 const WEBGPU_WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  [tf.Conv2D]: conv2dWebgpu,
+  [tf.FusedConv2D]: fusedConv2dWebgpu,
   [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgpu,
   [tf.MaxPoolGrad]: maxPoolGradWebgpu,
 };
@@ -55,7 +58,7 @@ const WEBGPU_WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc
 const wrappedWebgpu = new Map<string, tf.KernelConfig>();
 
 /**
- * Puts convkit's versions of tfjs-backend-webgpu kernels in the registry (the conv2d filter
+ * Puts convkit's versions of tfjs-backend-webgpu kernels in the registry (conv2d, the conv2d filter
  * gradient and the max-pool gradient), once tfjs-backend-webgpu has registered its own; any
  * number of calls.
  */

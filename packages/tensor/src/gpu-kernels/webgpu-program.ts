@@ -68,14 +68,20 @@ interface ProgramSpec {
  */
 export function runWorkgroups(
   backend: unknown,
-  spec: ProgramSpec & { workgroups: [number, number, number]; workgroupSize?: number; components?: 1 | 4 },
+  spec: ProgramSpec & {
+    workgroups: [number, number, number];
+    workgroupSize?: number;
+    /** Elements per output item, and per input item unless variableComponents says otherwise. */
+    components?: 1 | 4;
+    variableComponents?: (1 | 4)[];
+  },
 ): tf.TensorInfo {
   const { key, inputs, variableNames, outputShape, uniforms, main, components = 1 } = spec;
   const program = {
     variableNames,
     outputShape,
     outputComponent: components,
-    variableComponents: variableNames.map(() => components),
+    variableComponents: spec.variableComponents ?? variableNames.map(() => components),
     dispatchLayout: { x: outputShape.map((_, i) => i) },
     dispatch: spec.workgroups,
     workgroupSize: [spec.workgroupSize ?? WORKGROUP, 1, 1],
