@@ -10,6 +10,8 @@ export { type ElementwiseOptions, elementwise } from './elementwise/elementwise'
 export * as ew from './elementwise/expr';
 export { BackendUnavailableError, ConvkitUsageError } from './errors';
 export { type FusedKernelBackend, fusedKernelBackend } from './gpu-kernels/active-gpu';
+export { conv2dWithTile, type WebgpuConvAlgorithm } from './gpu-kernels/conv2d-webgpu';
+export { CONV_TILES, type ConvTile } from './gpu-kernels/implicit-gemm-webgpu';
 export type { AccuracyMode, CrossentropyMode } from './gpu-kernels/kernel-names';
 export {
   fusedAccuracy,

@@ -8,6 +8,7 @@ import { vgg16Features } from './benchmarks/vgg16-features';
 import { wasmConvGrads } from './benchmarks/wasm-conv-grads';
 import { webglDraws } from './benchmarks/webgl-draws';
 import { webgpuConvGrads } from './benchmarks/webgpu-conv-grads';
+import { webgpuConv2d } from './benchmarks/webgpu-conv2d';
 import { webgpuDispatches } from './benchmarks/webgpu-dispatches';
 import { isChildRun } from './child-run';
 import { type Benchmark, formatResult } from './harness';
@@ -18,6 +19,7 @@ const BENCHMARKS: Benchmark[] = [
   mnistConvnetFit,
   webgpuDispatches,
   webgpuConvGrads,
+  webgpuConv2d,
   webglDraws,
   fashionMnistAccuracy,
   dataSplit,

@@ -52,7 +52,7 @@ async function measure(
   // tfjs-backend-wasm's own XNNPACK conv for the forward pass, not convkit's Winograd one (the
   // stock package cannot train on wasm, so fit still uses convkit's gradient kernels), and
   // tfjs-backend-webgpu's own kernels, not convkit's replacements there.
-  setConvAlgorithms({ forward: 'xnnpack', webgpu: 'tfjs' });
+  setConvAlgorithms({ forward: 'xnnpack', webgpu: 'tfjs', webgpuForward: 'tfjs' });
   const tfl = await import('@tensorflow/tfjs-layers');
   if (task.task === 'mnist-dispatches') return mnistDispatches(tfl, task);
   return task.task === 'mnist-fit' ? mnistFit(tfl, task) : vgg16Features(tfl, task);

@@ -1,4 +1,5 @@
 import { initBackend } from '@convkit/tensor';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Starts convkit on WebGPU (in node: Dawn from the `webgpu` package); returns why it cannot
@@ -16,4 +17,28 @@ export async function startWebgpu(): Promise<string | undefined> {
   } catch (e) {
     return (e as Error).message.split('\n')[0];
   }
+}
+
+/** Seconds each kernel is timed for by callsPerSecond (after a warm-up). */
+const KERNEL_SECONDS = Number(process.env.CONVKIT_BENCH_KERNEL_SECONDS ?? 0.4);
+
+/**
+ * Calls per second of `run` on the GPU: calls queued back to back, each result freed, then one
+ * read of the last result waits for the queue to drain (its cost spread over the calls).
+ */
+export async function callsPerSecond(run: () => tf.Tensor): Promise<number> {
+  const warm = run();
+  await warm.data();
+  warm.dispose();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < KERNEL_SECONDS * 1000) {
+    const batchOf = 20;
+    for (let i = 0; i < batchOf - 1; i++) run().dispose();
+    const last = run();
+    await last.data();
+    last.dispose();
+    calls += batchOf;
+  }
+  return calls / ((performance.now() - start) / 1000);
 }

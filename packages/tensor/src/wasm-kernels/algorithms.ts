@@ -35,9 +35,25 @@ export interface ConvAlgorithms {
    * 'tfjs' runs tfjs-backend-webgpu's own.
    */
   webgpu: 'convkit' | 'tfjs';
+  /**
+   * Conv2D and FusedConv2D on webgpu (NHWC): 'tfjs' runs tfjs-backend-webgpu's kernel (32 x 32
+   * output tiles, 4 x 4 per thread); 'gemm' runs convkit's implicit GEMM (up to 128 x 128 tiles,
+   * 8 x 8 per thread); 'winograd2x2' and 'winograd4x4' run 3x3 stride-1 convs (channels multiples
+   * of 4) as Winograd F(2x2, 3x3) or F(4x4, 3x3): a transform of the input, 16 or 36 batched
+   * products of convkit's GEMM (2.25x or 4x fewer multiplies), and a transform of the output,
+   * falling back to 'gemm' elsewhere. tfjs's stays the default until convkit's are timed on a GPU
+   * (`pnpm bench webgpu-conv2d`).
+   */
+  webgpuForward: 'tfjs' | 'gemm' | 'winograd2x2' | 'winograd4x4';
 }
 
-const current: ConvAlgorithms = { forward: 'auto', filter: 'auto', input: 'auto', webgpu: 'convkit' };
+const current: ConvAlgorithms = {
+  forward: 'auto',
+  filter: 'auto',
+  input: 'auto',
+  webgpu: 'convkit',
+  webgpuForward: 'tfjs',
+};
 
 /** The algorithms the conv2d kernels use now. */
 export function convAlgorithms(): ConvAlgorithms {

@@ -1,4 +1,4 @@
-import { initBackend, wasmThreading } from '@convkit/tensor';
+import { type ConvAlgorithms, initBackend, setConvAlgorithms, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on pretrained-vgg16; it runs the package's source through
 // tsx (its @convkit/layers import needs `pnpm build` first).
@@ -23,6 +23,8 @@ const STEPS = 3;
 const ROUNDS = Number(process.env.CONVKIT_BENCH_ROUNDS ?? 3);
 /** Batches timed on a GPU. */
 const GPU_STEPS = 20;
+/** convkit's conv2d algorithms on WebGPU besides the default, each timed as a row of its own. */
+const WEBGPU_FORWARDS: ConvAlgorithms['webgpuForward'][] = ['gemm', 'winograd2x2', 'winograd4x4'];
 
 /** convkit's extractFeatures on the active backend: images/s and peak rss (sampled between kernels). */
 async function convkitFeatures(steps: number): Promise<{ perSecond: number; peakRss: string }> {
@@ -82,7 +84,8 @@ print(json.dumps({"perSecond": per, "maxRssKb": resource.getrusage(resource.RUSA
  * The chapter's fast feature extraction: VGG16's conv base (random weights: the speed is the
  * same) at 150x150, batches of 20, features [20, 4, 4, 512] copied out per batch. CPU: convkit
  * and tfjs-layers on wasm against PyTorch CPU with as many threads; GPU (when WebGPU starts and
- * torch has CUDA): convkit and tfjs-layers on WebGPU against PyTorch CUDA fp32. Same run.
+ * torch has CUDA): convkit and tfjs-layers on WebGPU against PyTorch CUDA fp32, convkit with
+ * tfjs's conv2d kernel (its default) and with each of its own (setConvAlgorithms' webgpuForward). Same run.
  */
 export const vgg16Features: Benchmark = {
   name: 'vgg16-features',
@@ -98,11 +101,20 @@ export const vgg16Features: Benchmark = {
     };
     let convkitRss = '';
     let torchRss = '';
-    const convkitOn = async (backend: 'wasm' | 'webgpu', steps: number) => {
+    const convkitOn = async (
+      backend: 'wasm' | 'webgpu',
+      steps: number,
+      webgpuForward: ConvAlgorithms['webgpuForward'] = 'tfjs',
+    ) => {
       await initBackend(backend);
-      const r = await convkitFeatures(steps);
-      convkitRss = r.peakRss;
-      return r.perSecond;
+      const previous = setConvAlgorithms({ webgpuForward });
+      try {
+        const r = await convkitFeatures(steps);
+        convkitRss = r.peakRss;
+        return r.perSecond;
+      } finally {
+        setConvAlgorithms(previous);
+      }
     };
     const torchOn = (device: 'cpu' | 'cuda', steps: number) => {
       const r = torchFeatures(device, steps, threads);
@@ -135,6 +147,11 @@ export const vgg16Features: Benchmark = {
           unit,
           measure: async () => (noGpu ? undefined : convkitOn('webgpu', GPU_STEPS)),
         },
+        ...WEBGPU_FORWARDS.map((forward) => ({
+          label: `convkit webgpu ${forward}`,
+          unit,
+          measure: async () => (noGpu ? undefined : convkitOn('webgpu', GPU_STEPS, forward)),
+        })),
         {
           label: 'tfjs-layers webgpu',
           unit,
@@ -157,6 +174,11 @@ export const vgg16Features: Benchmark = {
         { of: 'convkit wasm', over: 'tfjs-layers wasm' },
         { of: 'convkit webgpu', over: 'PyTorch CUDA fp32', goal: 1.0 },
         { of: 'convkit webgpu', over: 'tfjs-layers webgpu' },
+        ...WEBGPU_FORWARDS.map((forward) => ({
+          of: `convkit webgpu ${forward}`,
+          over: 'PyTorch CUDA fp32',
+          goal: 1.0,
+        })),
       ],
       notes,
     };

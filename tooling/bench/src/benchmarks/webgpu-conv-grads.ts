@@ -1,7 +1,7 @@
 import { setConvAlgorithms } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark, Measurement, Ratio } from '../harness';
-import { startWebgpu } from '../webgpu';
+import { callsPerSecond, startWebgpu } from '../webgpu';
 
 /** The conv layers of the chapter's MNIST convnet: input [h, w, ci] and out-channels (3x3, valid). */
 const LAYERS = [
@@ -10,33 +10,11 @@ const LAYERS = [
   { name: 'conv3', h: 5, w: 5, ci: 64, co: 64 },
 ] as const;
 const BATCHES = [64, 512];
-/** Seconds each kernel is timed for (after a warm-up). */
-const SECONDS = Number(process.env.CONVKIT_BENCH_KERNEL_SECONDS ?? 0.4);
-
-/**
- * Calls per second of `run` on the GPU: calls queued back to back, each result freed, then one
- * read of the last result waits for the queue to drain (its cost spread over the calls).
- */
-async function callsPerSecond(run: () => tf.Tensor): Promise<number> {
-  await run().data();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) {
-    const batchOf = 20;
-    for (let i = 0; i < batchOf - 1; i++) run().dispose();
-    const last = run();
-    await last.data();
-    last.dispose();
-    calls += batchOf;
-  }
-  return calls / ((performance.now() - start) / 1000);
-}
-
 /**
  * The kernels of one training step of the chapter's MNIST convnet on WebGPU, at batch 64 and 512:
  * each conv's forward (fused with bias and relu), its filter gradient, its input gradient, and
  * max-pooling's gradient; calls/s, with ms per call. Where convkit replaces tfjs-backend-webgpu's
- * kernel (the filter and max-pool gradients) both are timed, and the ratio says how many times
+ * kernel (the forward, the filter and max-pool gradients) both are timed, and the ratio says how many times
  * faster convkit's is. Says where a step's GPU time goes.
  */
 export const webgpuConvGrads: Benchmark = {
@@ -52,12 +30,13 @@ export const webgpuConvGrads: Benchmark = {
       const perSecond = await callsPerSecond(run);
       measurements.push({ label, perSecond, unit: 'calls/s', note: `${(1000 / perSecond).toFixed(3)} ms` });
     };
-    /** Times `run` with tfjs's kernels, then with convkit's, and adds their ratio. */
+    /** Times `run` with tfjs's kernels, then with convkit's (its GEMM for the forward), and adds their ratio. */
     const both = async (label: string, run: () => tf.Tensor) => {
-      setConvAlgorithms({ webgpu: 'tfjs' });
+      setConvAlgorithms({ webgpu: 'tfjs', webgpuForward: 'tfjs' });
       await time(`${label} tfjs`, run);
-      setConvAlgorithms({ webgpu: 'convkit' });
+      setConvAlgorithms({ webgpu: 'convkit', webgpuForward: 'gemm' });
       await time(`${label} convkit`, run);
+      setConvAlgorithms({ webgpuForward: 'tfjs' });
       ratios.push({ of: `${label} convkit`, over: `${label} tfjs` });
     };
     for (const batch of BATCHES) {
@@ -69,7 +48,7 @@ export const webgpuConvGrads: Benchmark = {
         const dy = tf.randomNormal([batch, oh, ow, l.co], 0, 1, 'float32', 3) as tf.Tensor4D;
         const common = { strides: 1, pad: 'valid', dataFormat: 'NHWC' } as const;
         const at = `${l.name} b${batch}`;
-        await time(`${at} forward`, () =>
+        await both(`${at} forward`, () =>
           tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'valid', activation: 'relu' }),
         );
         const dW = () =>
