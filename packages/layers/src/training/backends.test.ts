@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/tensor';
+import { initBackend, setConvAlgorithms } from '@convkit/tensor';
 import { webgpuUnavailable } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,17 @@ const smallConvnet = () =>
     conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 1] }),
     maxPooling2d({ poolSize: 2 }),
     conv2d({ filters: 6, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    maxPooling2d({ poolSize: 2 }),
+    flatten(),
+    dense({ units: 5, activation: 'softmax' }),
+  ]);
+
+/** Convs of 8 channels, so that convkit's own webgpu conv2d kernels (GEMM, Winograd) take both. */
+const eightChannelConvnet = () =>
+  sequential([
+    conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [12, 12, 1] }),
+    maxPooling2d({ poolSize: 2 }),
+    conv2d({ filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }),
     maxPooling2d({ poolSize: 2 }),
     flatten(),
     dense({ units: 5, activation: 'softmax' }),
@@ -123,3 +134,20 @@ for (const backend of backends) {
     }
   });
 }
+
+describe.skipIf(!backends.includes('webgpu'))("training with convkit's webgpu conv2d kernels", () => {
+  for (const webgpuForward of ['gemm', 'winograd4x4'] as const) {
+    it(`gives the same weights as cpu after RMSprop steps: ${webgpuForward}`, async () => {
+      const cpu = await trainOn('cpu', eightChannelConvnet);
+      const previous = setConvAlgorithms({ webgpuForward });
+      try {
+        const other = await trainOn('webgpu', eightChannelConvnet);
+        expect(other.leaked).toBe(0);
+        expect(weightError(other.weights, cpu.weights)).toBeLessThan(1e-4);
+        expect(other.loss[1]).toBeCloseTo(cpu.loss[1], 4);
+      } finally {
+        setConvAlgorithms(previous);
+      }
+    }, 120_000);
+  }
+});
