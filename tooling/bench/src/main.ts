@@ -52,7 +52,13 @@ async function main(): Promise<void> {
   for (const bench of BENCHMARKS.filter((b) =>
     wanted.length === 0 ? !b.onlyByName : wanted.includes(b.name),
   )) {
-    console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
+    try {
+      console.log(formatResult(`${bench.name}: ${bench.description}`, await bench.run()));
+    } catch (e) {
+      // One failing benchmark leaves the others' figures (a GPU run may not come again soon).
+      console.log(`== ${bench.name}: FAILED: ${(e as Error).stack ?? e}`);
+      process.exitCode = 1;
+    }
   }
 }
 

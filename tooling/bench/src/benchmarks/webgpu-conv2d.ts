@@ -82,13 +82,12 @@ export const webgpuConv2d: Benchmark = {
       const x = tf.randomNormal([BATCH, l.size, l.size, l.ci], 0, 1, 'float32', 1) as tf.Tensor4D;
       const filter = tf.randomNormal([3, 3, l.ci, l.co], 0, 0.1, 'float32', 2) as tf.Tensor4D;
       const bias = tf.zeros([l.co]) as tf.Tensor1D;
-      const record = (label: string, perSecond: number) =>
-        measurements.push({
-          label: `${l.name} ${label}`,
-          perSecond,
-          unit: 'calls/s',
-          note: `${(perSecond * teraflop(l)).toFixed(1)} TFLOP/s`,
-        });
+      const record = (label: string, perSecond: number) => {
+        const note = `${(perSecond * teraflop(l)).toFixed(1)} TFLOP/s`;
+        measurements.push({ label: `${l.name} ${label}`, perSecond, unit: 'calls/s', note });
+        // As it goes, so that a run cut short still leaves what it measured in the log.
+        console.log(`  ... ${l.name} ${label}: ${perSecond.toFixed(1)} calls/s (${note})`);
+      };
       const fused = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'same', activation: 'relu' });
       for (const algorithm of ['tfjs', ...ALGORITHMS] as const) {
         setConvAlgorithms({ webgpuForward: algorithm });
