@@ -1,4 +1,4 @@
-import { ConvkitUsageError, readSync } from '@convkit/tensor';
+import { ConvkitUsageError, readSyncOrAsync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedOptions } from './options';
 import type { FittedStatistics } from './standardize';
@@ -9,69 +9,69 @@ export const MAX_ZCA_RANK = 1024;
 /**
  * Keras's fit: from a [n, h, w, c] batch of (already rescaled and, with `augment`, augmented)
  * images, the per-channel mean, the per-channel std of the centred data and the ZCA whitening
- * basis, for the options that need them. Returns plain numbers.
+ * basis, for the options that need them, as plain numbers. Computes on the backend, then reads
+ * what it needs in one go: at once where the backend can read synchronously (and returns the
+ * statistics), else as a promise of them (the webgpu backend in node).
  */
-export function fitStatistics(x: tf.Tensor4D, options: ResolvedOptions): FittedStatistics {
-  const stats: FittedStatistics = {};
-  const channels = x.shape[3];
-  let centred = tf.clone(x);
-  try {
+export function fitStatistics(
+  x: tf.Tensor4D,
+  options: ResolvedOptions,
+): FittedStatistics | Promise<FittedStatistics> {
+  const [n, height, width, channels] = x.shape;
+  const features = height * width * channels;
+  if (options.zcaWhitening && Math.min(n, features) > MAX_ZCA_RANK) {
+    throw new ConvkitUsageError(
+      `zcaWhitening: fit got ${n} images of ${features} values; ZCA needs an eigendecomposition of size min(n, d) = ${Math.min(n, features)}, more than the ${MAX_ZCA_RANK} supported. Fit on at most ${MAX_ZCA_RANK} images or smaller images.`,
+    );
+  }
+  const { mean, std, flat } = tf.tidy(() => {
+    const out: { mean?: tf.Tensor; std?: tf.Tensor; flat?: tf.Tensor } = {};
+    let centred: tf.Tensor = x;
     if (options.featurewiseCenter) {
-      const mean = tf.tidy(() => tf.mean(centred, [0, 1, 2]));
-      stats.mean = Array.from(
-        readSync(
-          mean,
-          'ImageDataGenerator.fit',
-          'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
-        ),
-      );
-      const next = tf.sub(centred, mean);
-      tf.dispose([mean, centred]);
-      centred = next as tf.Tensor4D;
+      out.mean = tf.mean(centred, [0, 1, 2]);
+      centred = tf.sub(centred, out.mean);
     }
     if (options.featurewiseStdNormalization) {
-      const std = tf.tidy(() => tf.sqrt(tf.moments(centred, [0, 1, 2]).variance));
-      stats.std = Array.from(
-        readSync(
-          std,
-          'ImageDataGenerator.fit',
-          'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
-        ),
-      );
-      const next = tf.tidy(() => tf.div(centred, tf.add(std, 1e-6)));
-      tf.dispose([std, centred]);
-      centred = next as tf.Tensor4D;
+      out.std = tf.sqrt(tf.moments(centred, [0, 1, 2]).variance);
+      centred = tf.div(centred, tf.add(out.std, 1e-6));
     }
-    if (options.zcaWhitening) stats.zca = zcaBasis(centred, options.zcaEpsilon);
-  } finally {
-    centred.dispose();
+    if (options.zcaWhitening) out.flat = tf.reshape(centred, [n, features]);
+    return out;
+  });
+  const tensors = [mean, std, flat].filter((t): t is tf.Tensor => t !== undefined);
+  const statistics = (values: tf.TypedArray[]): FittedStatistics => {
+    const next = () => values.shift()!;
+    return {
+      ...(mean && { mean: Array.from(next()) }),
+      ...(std && { std: Array.from(next()) }),
+      ...(flat && { zca: zcaBasis(next(), n, features, options.zcaEpsilon) }),
+    };
+  };
+  let values: tf.TypedArray[] | Promise<tf.TypedArray[]>;
+  try {
+    values = readSyncOrAsync(tensors);
+  } catch (error) {
+    tf.dispose(tensors);
+    throw error;
   }
-  if (stats.mean && stats.mean.length !== channels) throw new Error('internal: mean has the wrong length');
-  return stats;
+  if (values instanceof Promise) return values.finally(() => tf.dispose(tensors)).then(statistics);
+  tf.dispose(tensors);
+  return statistics(values);
 }
 
 /**
  * Keras computes u, s = svd(flat.T) and whitens with (u * sqrt(n) / (s + eps)) . u^T. This finds
- * the same u and s from the smaller of the Gram matrix (n x n) and the covariance (d x d) with a
- * Jacobi eigensolver, keeping components whose singular value exceeds 1e-6 of the largest (the
- * others are numerically arbitrary directions that Keras would blow up by 1/eps).
+ * the same u and s from the smaller of the Gram matrix (n x n) and the covariance (d x d) of the
+ * n x d values `flatValues` with a Jacobi eigensolver, keeping components whose singular value
+ * exceeds 1e-6 of the largest (the others are numerically arbitrary directions that Keras would
+ * blow up by 1/eps).
  */
-function zcaBasis(x: tf.Tensor4D, epsilon: number): NonNullable<FittedStatistics['zca']> {
-  const n = x.shape[0];
-  const d = x.shape[1] * x.shape[2] * x.shape[3];
-  const rank = Math.min(n, d);
-  if (rank > MAX_ZCA_RANK) {
-    throw new ConvkitUsageError(
-      `zcaWhitening: fit got ${n} images of ${d} values; ZCA needs an eigendecomposition of size min(n, d) = ${rank}, more than the ${MAX_ZCA_RANK} supported. Fit on at most ${MAX_ZCA_RANK} images or smaller images.`,
-    );
-  }
-  const flat2d = tf.tidy(() => tf.reshape(x, [n, d]));
-  const flatValues = readSync(
-    flat2d,
-    'ImageDataGenerator.fit',
-    'Fit on the wasm or cpu backend, or on a tensor made from JS values.',
-  );
-  flat2d.dispose();
+function zcaBasis(
+  flatValues: tf.TypedArray,
+  n: number,
+  d: number,
+  epsilon: number,
+): NonNullable<FittedStatistics['zca']> {
   const flat = Float64Array.from(flatValues);
   const useGram = n <= d;
   const size = useGram ? n : d;

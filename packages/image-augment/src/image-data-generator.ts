@@ -151,9 +151,11 @@ export class ImageDataGenerator {
   /**
    * Learns the featurewise mean/std (and ZCA basis) from sample images [n, h, w, c] of 0-255 values,
    * as Keras's fit: rescale first, optionally augment `rounds` times. Needed only for
-   * featurewiseCenter, featurewiseStdNormalization or zcaWhitening.
+   * featurewiseCenter, featurewiseStdNormalization or zcaWhitening. Where the backend reads
+   * synchronously (cpu, wasm, webgl) the statistics are learned when fit returns, as in Keras;
+   * the webgpu backend in node reads asynchronously: `await generator.fit(x)` there.
    */
-  fit(x: tf.Tensor4D, { augment = false, rounds = 1, seed }: FitOptions = {}): void {
+  fit(x: tf.Tensor4D, { augment = false, rounds = 1, seed }: FitOptions = {}): Promise<void> {
     if (x.rank !== 4) {
       throw new ConvkitUsageError(
         `fit expects images [n, height, width, channels], got shape [${x.shape.join(', ')}].`,
@@ -175,11 +177,19 @@ export class ImageDataGenerator {
       for (let r = 0; r < rounds; r++) for (const img of images) out.push(this.transformImage(img, rng));
       return tf.stack(out) as tf.Tensor4D;
     });
+    let statistics: FittedStatistics | Promise<FittedStatistics>;
     try {
-      this.statistics = fitStatistics(data, this.options);
+      statistics = fitStatistics(data, this.options);
     } finally {
       data.dispose();
     }
+    if (statistics instanceof Promise) {
+      return statistics.then((learned) => {
+        this.statistics = learned;
+      });
+    }
+    this.statistics = statistics;
+    return Promise.resolve();
   }
 
   /**

@@ -1,9 +1,10 @@
-import { createRandom } from '@convkit/tensor';
-import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
+import { createRandom, initBackend } from '@convkit/tensor';
+import { expectNoLeakedTensors, forEachBackend, webgpuUnavailable } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { jacobiEigen } from './fit';
 import { ImageDataGenerator } from './image-data-generator';
+import type { ImageDataGeneratorOptions } from './options';
 import { pythonMissing, runPython } from './test-support/python';
 
 const [N, H, W, C] = [60, 4, 4, 3];
@@ -136,5 +137,35 @@ print(json.dumps({"norm": norm.ravel().tolist(), "zca": zca.ravel().tolist(),
         tf.dispose([x, first, norm, zca]);
       },
     );
+  });
+});
+
+// Runs where WebGPU starts (CI installs Mesa's lavapipe); skipped elsewhere.
+describe.skipIf(await webgpuUnavailable())('fit on WebGPU in node (no synchronous read)', () => {
+  it("learns cpu's statistics once awaited: featurewise mean and std, and ZCA", async () => {
+    // zcaWhitening turns featurewise centring on and std normalisation off, as in Keras.
+    const featurewise = { featurewiseCenter: true, featurewiseStdNormalization: true, rescale: 1 / 255 };
+    const learn = async (backend: 'cpu' | 'webgpu', options: ImageDataGeneratorOptions) => {
+      await initBackend(backend);
+      tf.env().set('WEBGPU_CPU_FORWARD', false); // else tfjs computes these small ops on the CPU
+      const g = new ImageDataGenerator(options, { onWarning: () => {} });
+      const x = tf.tensor4d(data, [N, H, W, C]);
+      const computed = tf.mul(x, 1) as tf.Tensor4D; // on the backend: no synchronous read on webgpu
+      await g.fit(computed);
+      tf.dispose([x, computed]);
+      return g.statistics;
+    };
+    const [cpu, gpu] = [await learn('cpu', featurewise), await learn('webgpu', featurewise)];
+    const [cpuZca, gpuZca] = [
+      await learn('cpu', { zcaWhitening: true }),
+      await learn('webgpu', { zcaWhitening: true }),
+    ];
+    tf.env().set('WEBGPU_CPU_FORWARD', true);
+    await initBackend('cpu');
+    expect(gpu.mean).toHaveLength(C);
+    cpu.mean!.forEach((m, i) => expect(gpu.mean![i]).toBeCloseTo(m, 5));
+    cpu.std!.forEach((s, i) => expect(gpu.std![i]).toBeCloseTo(s, 5));
+    expect(gpuZca.zca!.components).toBe(cpuZca.zca!.components);
+    cpuZca.zca!.scale.forEach((s, i) => expect(gpuZca.zca!.scale[i] / s).toBeCloseTo(1, 3));
   });
 });

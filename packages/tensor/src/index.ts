@@ -39,7 +39,7 @@ export {
 } from './init-backend';
 export { type ImageInput, type InputOptions, type ModelInputShape, toModelInput } from './model-input';
 export { createRandom, Random } from './random';
-export { readSync } from './read-sync';
+export { readSync, readSyncOrAsync } from './read-sync';
 export { isNode } from './runtime';
 export {
   type ConvAlgorithms,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConvkitUsageError } from './errors';
 import { tensorToPixels, tensorToPixelsSync } from './image';
 import { initBackend } from './init-backend';
-import { readSync } from './read-sync';
+import { readSync, readSyncOrAsync } from './read-sync';
 import { webgpuUnavailable } from './testing';
 
 /** A stand-in for a tensor whose synchronous read fails as it does on WebGPU in node. */
@@ -33,6 +33,20 @@ describe('readSync', () => {
 
   it('lets other errors through', () => {
     expect(() => readSync(failing(new Error('disposed')), 'x', '')).toThrow(/^disposed$/);
+    expect(() => readSyncOrAsync([failing(new Error('disposed'))])).toThrow(/^disposed$/);
+  });
+
+  it('readSyncOrAsync reads at once where it can, else gives a promise', async () => {
+    const now = readSyncOrAsync([tf.tensor1d([1, 2]), tf.tensor1d([3])]);
+    expect(now).not.toBeInstanceOf(Promise);
+    expect((now as tf.TypedArray[]).map((v) => Array.from(v))).toEqual([[1, 2], [3]]);
+    const later = {
+      ...failing(new ReferenceError('OffscreenCanvas is not defined')),
+      data: async () => Float32Array.from([5]),
+    } as unknown as tf.Tensor;
+    const promised = readSyncOrAsync([later]);
+    expect(promised).toBeInstanceOf(Promise);
+    expect((await promised).map((v) => Array.from(v))).toEqual([[5]]);
   });
 });
 
