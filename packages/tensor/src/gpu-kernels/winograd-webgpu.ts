@@ -99,27 +99,33 @@ export function twoSidedTransform(L: number[][], x: string, out: string): string
   return lines.join('\n    ');
 }
 
+/** `line(i, j, index)` for each cell of a size x size matrix, row by row, one WGSL line each. */
+function cells(size: number, line: (i: number, j: number, index: number) => string): string {
+  return Array.from({ length: size * size }, (_, e) => line(Math.floor(e / size), e % size, e)).join(
+    '\n    ',
+  );
+}
+
 /** U[ξ, ci, co] = (G g G^T)[ξ] for each in- and out-channel (4 out-channels a thread). */
 function filterTransform(m: 2 | 4): string {
   const { G } = WINOGRAD[m];
   const alpha = m + 2;
-  const reads = [0, 1, 2].flatMap((kh) =>
-    [0, 1, 2].map(
-      (kw) => `let g_${kh}_${kw} = W[((${kh * 3 + kw}) * uniforms.inC + ci) * uniforms.outC4 + c4];`,
-    ),
+  const reads = cells(
+    3,
+    (kh, kw, tap) => `let g_${kh}_${kw} = W[(${tap} * uniforms.inC + ci) * uniforms.outC4 + c4];`,
   );
-  const writes = Array.from({ length: alpha * alpha }, (_, xi) => {
-    const [i, j] = [Math.floor(xi / alpha), xi % alpha];
-    return `result[(${xi} * uniforms.inC + ci) * uniforms.outC4 + c4] = u_${i}_${j};`;
-  });
+  const writes = cells(
+    alpha,
+    (i, j, xi) => `result[(${xi} * uniforms.inC + ci) * uniforms.outC4 + c4] = u_${i}_${j};`,
+  );
   return `
   fn main(index : i32) {
     if (index >= uniforms.threads) { return; }
     let c4 = index % uniforms.outC4;
     let ci = index / uniforms.outC4;
-    ${reads.join('\n    ')}
+    ${reads}
     ${twoSidedTransform(G, 'g', 'u')}
-    ${writes.join('\n    ')}
+    ${writes}
   }`;
 }
 
@@ -127,17 +133,17 @@ function filterTransform(m: 2 | 4): string {
 function inputTransform(m: 2 | 4): string {
   const { BT } = WINOGRAD[m];
   const alpha = m + 2;
-  const reads = Array.from({ length: alpha * alpha }, (_, e) => {
-    const [i, j] = [Math.floor(e / alpha), e % alpha];
-    return `var d_${i}_${j} = vec4<f32>(0.0);
+  const reads = cells(
+    alpha,
+    (i, j) => `var d_${i}_${j} = vec4<f32>(0.0);
     if (ih + ${i} >= 0 && ih + ${i} < uniforms.inH && iw + ${j} >= 0 && iw + ${j} < uniforms.inW) {
       d_${i}_${j} = X[((image + ih + ${i}) * uniforms.inW + iw + ${j}) * uniforms.inC4 + c4];
-    }`;
-  });
-  const writes = Array.from({ length: alpha * alpha }, (_, xi) => {
-    const [i, j] = [Math.floor(xi / alpha), xi % alpha];
-    return `result[(${xi} * uniforms.tiles + tile) * uniforms.inC4 + c4] = v_${i}_${j};`;
-  });
+    }`,
+  );
+  const writes = cells(
+    alpha,
+    (i, j, xi) => `result[(${xi} * uniforms.tiles + tile) * uniforms.inC4 + c4] = v_${i}_${j};`,
+  );
   return `
   fn main(index : i32) {
     if (index >= uniforms.threads) { return; }
@@ -148,9 +154,9 @@ function inputTransform(m: 2 | 4): string {
     let ih = (q % uniforms.tilesH) * ${m} - uniforms.padTop;
     let iw = tw * ${m} - uniforms.padLeft;
     let image = (q / uniforms.tilesH) * uniforms.inH;
-    ${reads.join('\n    ')}
+    ${reads}
     ${twoSidedTransform(BT, 'd', 'v')}
-    ${writes.join('\n    ')}
+    ${writes}
   }`;
 }
 
@@ -158,17 +164,17 @@ function inputTransform(m: 2 | 4): string {
 function outputTransform(m: 2 | 4, hasBias: boolean, activation: string): string {
   const { AT } = WINOGRAD[m];
   const alpha = m + 2;
-  const reads = Array.from({ length: alpha * alpha }, (_, xi) => {
-    const [i, j] = [Math.floor(xi / alpha), xi % alpha];
-    return `let p_${i}_${j} = P[(${xi} * uniforms.tiles + tile) * uniforms.outC4 + c4];`;
-  });
-  const writes = Array.from({ length: m * m }, (_, e) => {
-    const [i, j] = [Math.floor(e / m), e % m];
-    return `if (oh + ${i} < uniforms.outH && ow + ${j} < uniforms.outW) {
+  const reads = cells(
+    alpha,
+    (i, j, xi) => `let p_${i}_${j} = P[(${xi} * uniforms.tiles + tile) * uniforms.outC4 + c4];`,
+  );
+  const writes = cells(
+    m,
+    (i, j) => `if (oh + ${i} < uniforms.outH && ow + ${j} < uniforms.outW) {
       let v = y_${i}_${j}${hasBias ? ' + b' : ''};
       result[((image + oh + ${i}) * uniforms.outW + ow + ${j}) * uniforms.outC4 + c4] = ${ACTIVATIONS[activation]};
-    }`;
-  });
+    }`,
+  );
   return `
   fn main(index : i32) {
     if (index >= uniforms.threads) { return; }
@@ -180,9 +186,9 @@ function outputTransform(m: 2 | 4, hasBias: boolean, activation: string): string
     let ow = tw * ${m};
     let image = (q / uniforms.tilesH) * uniforms.outH;
     ${hasBias ? 'let b = bias[c4];' : ''}
-    ${reads.join('\n    ')}
+    ${reads}
     ${twoSidedTransform(AT, 'p', 'y')}
-    ${writes.join('\n    ')}
+    ${writes}
   }`;
 }
 
