@@ -1,5 +1,5 @@
 import { initBackend } from '@convkit/tensor';
-import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
+import { expectNoLeakedTensors, forEachBackend, webgpuUnavailable } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from './batch-iterator';
@@ -179,3 +179,33 @@ describe('flow on cpu and wasm', () => {
     expect(worst).toBeLessThan(1e-3);
   });
 });
+
+// Runs where WebGPU starts (CI installs Mesa's lavapipe); skipped elsewhere.
+describe.skipIf(await webgpuUnavailable())(
+  'flow with validationSplit on WebGPU in node (no synchronous read)',
+  () => {
+    it('checks the classes of labels computed on the GPU at the first batch', async () => {
+      await initBackend('webgpu');
+      tf.env().set('WEBGPU_CPU_FORWARD', false); // else tfjs computes these small ops on the CPU
+      try {
+        const g = new ImageDataGenerator({ validationSplit: 0.3 });
+        const x = makeX();
+        const onGpu = (labels: number[]) => tf.add(tf.tensor1d(labels), 0) as tf.Tensor1D;
+        const [mixed, sorted] = [
+          onGpu([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]),
+          onGpu([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]),
+        ];
+        const train = g.flow(x, mixed, { subset: 'training', shuffle: false, batchSize: 10 });
+        const first = await train[Symbol.asyncIterator]().next();
+        const [bx, by] = first.value as Batch;
+        expect(Array.from(await by!.data())).toEqual([0, 1, 2, 0, 1, 2, 0]);
+        const bad = g.flow(x, sorted, { subset: 'training' });
+        await expect(bad[Symbol.asyncIterator]().next()).rejects.toThrow(/different classes after the split/);
+        tf.dispose([x, mixed, sorted, bx, by!]);
+      } finally {
+        tf.env().set('WEBGPU_CPU_FORWARD', true);
+        await initBackend('cpu');
+      }
+    });
+  },
+);

@@ -1,4 +1,4 @@
-import { ConvkitUsageError, readSync } from '@convkit/tensor';
+import { ConvkitUsageError, readSyncOrAsync } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, BatchIterator, type IteratorOptions } from './batch-iterator';
 import type { ImageDataGenerator } from './image-data-generator';
@@ -19,6 +19,8 @@ export class ArrayIterator extends BatchIterator {
   private readonly x: tf.Tensor4D;
   private readonly y: tf.Tensor | undefined;
   private readonly generator: ImageDataGenerator;
+  /** The check that both subsets have the same classes, where y could not be read at once (webgpu in node). */
+  private readonly pendingClassCheck: Promise<void> | undefined;
 
   constructor(generator: ImageDataGenerator, x: tf.Tensor4D, y: tf.Tensor | undefined, options: FlowOptions) {
     if (!(x instanceof tf.Tensor) || x.rank !== 4) {
@@ -39,6 +41,7 @@ export class ArrayIterator extends BatchIterator {
     const n = x.shape[0];
     let start = 0;
     let end = n;
+    let classCheck: Promise<void> | undefined;
     const split = generator.options.validationSplit;
     if (options.subset !== undefined) {
       if (options.subset !== 'training' && options.subset !== 'validation') {
@@ -52,7 +55,7 @@ export class ArrayIterator extends BatchIterator {
         );
       }
       const splitIndex = Math.floor(n * split);
-      if (y !== undefined) checkSameClasses(y, splitIndex);
+      if (y !== undefined) classCheck = checkSameClasses(y, splitIndex);
       if (options.subset === 'validation') end = splitIndex;
       else start = splitIndex;
     }
@@ -61,9 +64,13 @@ export class ArrayIterator extends BatchIterator {
     this.x = x;
     this.y = y;
     this.generator = generator;
+    // Awaited by each batch; handled here so that a failure before the first batch is not unhandled.
+    classCheck?.catch(() => {});
+    this.pendingClassCheck = classCheck;
   }
 
   protected async prepare(indices: number[], epoch: number, firstPosition: number): Promise<unknown> {
+    await this.pendingClassCheck;
     return { indices, epoch, firstPosition };
   }
 
@@ -87,23 +94,29 @@ export class ArrayIterator extends BatchIterator {
   }
 }
 
-function checkSameClasses(y: tf.Tensor, splitIndex: number): void {
+/**
+ * Throws when the rows before and after splitIndex hold different classes (labels sorted by
+ * class, so a subset misses some): at once where y reads synchronously, else through the
+ * returned promise, which the first batch awaits (the webgpu backend in node).
+ */
+function checkSameClasses(y: tf.Tensor, splitIndex: number): Promise<void> | undefined {
   const rows = y.shape[0];
   const width = y.size / Math.max(rows, 1);
-  const values = readSync(
-    y,
-    'flow with validationSplit',
-    'Give the labels as a tensor made from JS values (tf.tensor(...)), or use the wasm or cpu backend.',
-  );
-  const classesOf = (from: number, to: number) => {
-    const seen = new Set<string>();
-    for (let r = from; r < to; r++)
-      seen.add(Array.from(values.subarray(r * width, (r + 1) * width)).join(','));
-    return [...seen].sort().join(';');
+  const check = (values: tf.TypedArray) => {
+    const classesOf = (from: number, to: number) => {
+      const seen = new Set<string>();
+      for (let r = from; r < to; r++)
+        seen.add(Array.from(values.subarray(r * width, (r + 1) * width)).join(','));
+      return [...seen].sort().join(';');
+    };
+    if (classesOf(0, splitIndex) !== classesOf(splitIndex, rows)) {
+      throw new ConvkitUsageError(
+        'flow: the training and validation subsets have different classes after the split. If x and y are sorted by label, shuffle them first.',
+      );
+    }
   };
-  if (classesOf(0, splitIndex) !== classesOf(splitIndex, rows)) {
-    throw new ConvkitUsageError(
-      'flow: the training and validation subsets have different classes after the split. If x and y are sorted by label, shuffle them first.',
-    );
-  }
+  const values = readSyncOrAsync([y]);
+  if (values instanceof Promise) return values.then(([v]) => check(v));
+  check(values[0]);
+  return undefined;
 }
