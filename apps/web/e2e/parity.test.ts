@@ -292,6 +292,45 @@ for (const { backend, layouts } of BACKENDS) {
         expect(gap).toBeLessThan(1e-6);
       }
     });
+    it(`Conv2DBackpropFilter on ${backend}: convkit's split sum gives tfjs's kernel within 1e-5 of the largest value`, async (ctx) => {
+      if (unavailable) ctx.skip();
+      const cases = [
+        { x: [3, 9, 11, 5], filter: [3, 3, 5, 7], strides: [1, 1], pad: 'valid' },
+        { x: [2, 10, 9, 3], filter: [3, 3, 3, 40], strides: [2, 2], pad: 'same' },
+        { x: [16, 28, 28, 1], filter: [3, 3, 1, 8], strides: [1, 1], pad: 'valid' },
+        { x: [2, 12, 7, 6], filter: [5, 5, 6, 5], strides: [2, 1], pad: 1 },
+      ];
+      const { replaced, results } = await (await openPage()).evaluate(
+        async ({ backend, cases }) => {
+          const { tf, initBackend, setConvAlgorithms, replacedGpuKernels } = (globalThis as any).convkit;
+          await initBackend(backend);
+          const results: { tfjs: number[]; convkit: number[] }[] = [];
+          for (const c of cases) {
+            const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
+            const probe = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad);
+            const dy = tf.randomNormal(probe.shape, 0, 1, 'float32', 2);
+            const run = async (algorithm: string) => {
+              setConvAlgorithms({ [backend]: algorithm });
+              const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+              const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs);
+              const values = Array.from((await dw.data()) as Float32Array);
+              dw.dispose();
+              return values;
+            };
+            results.push({ tfjs: await run('tfjs'), convkit: await run('convkit') });
+            tf.dispose([x, probe, dy]);
+          }
+          return { replaced: replacedGpuKernels(backend) as string[], results };
+        },
+        { backend, cases },
+      );
+      expect(replaced).toContain('Conv2DBackpropFilter');
+      for (const { tfjs, convkit } of results) {
+        const scale = Math.max(...tfjs.map(Math.abs));
+        const gap = Math.max(...tfjs.map((v, i) => Math.abs(convkit[i] - v)));
+        expect(gap / scale).toBeLessThan(1e-5);
+      }
+    });
     it(`trains on ${backend} as cpu does: RMSprop steps through the fused update kernels give the same weights (1e-4)`, async (ctx) => {
       if (unavailable) ctx.skip();
       // The same compiled model (saved with its RMSprop config) trained on the same batches,

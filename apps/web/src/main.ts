@@ -1,6 +1,14 @@
 import { gradCam } from '@convkit/explain-gradcam';
 import { ensureGradients, getLoss, getMetric, loadModel } from '@convkit/layers';
-import { type BackendInfo, elementwise, ew, fusedAddSums, initBackend } from '@convkit/tensor';
+import {
+  type BackendInfo,
+  elementwise,
+  ew,
+  fusedAddSums,
+  initBackend,
+  replacedGpuKernels,
+  setConvAlgorithms,
+} from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from './backend';
 import { startStatusBar } from './status-bar';
@@ -66,6 +74,8 @@ Object.assign(globalThis, {
     elementwise,
     ew,
     fusedAddSums,
+    setConvAlgorithms,
+    replacedGpuKernels,
   },
 });
 document.body.dataset.ready = 'true';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { BackendUnavailableError } from './errors';
-import { replaceWebgpuKernels } from './gpu-kernels/register';
+import { replaceGpuKernels } from './gpu-kernels/register';
 import { importOptional, isNode } from './runtime';
 import { VULKAN_LOADER, vulkanLoaderFound } from './vulkan-loader';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
@@ -61,6 +61,7 @@ export const BACKEND_LOADERS: Record<
     const m = await import('@tensorflow/tfjs-backend-webgl').catch((e) => {
       throw missing('webgl', '@tensorflow/tfjs-backend-webgl', e);
     });
+    replaceGpuKernels('webgl');
     return { version: m.version_webgl };
   },
 
@@ -111,7 +112,7 @@ export const BACKEND_LOADERS: Record<
     await import('@tensorflow/tfjs-backend-webgpu').catch((e) => {
       throw missing('webgpu', '@tensorflow/tfjs-backend-webgpu', e);
     });
-    replaceWebgpuKernels();
+    replaceGpuKernels('webgpu');
     startedAdapter = described;
     // tfjs-backend-webgpu exports no version; it is released in lockstep with tfjs-core.
     return { version: tf.version_core };

@@ -13,6 +13,7 @@ export { type FusedKernelBackend, fusedKernelBackend } from './gpu-kernels/activ
 export { conv2dWithTile, type WebgpuConvAlgorithm } from './gpu-kernels/conv2d-webgpu';
 export { CONV_TILES, type ConvTile } from './gpu-kernels/implicit-gemm-webgpu';
 export type { AccuracyMode, CrossentropyMode } from './gpu-kernels/kernel-names';
+export { replacedGpuKernels } from './gpu-kernels/register';
 export {
   fusedAccuracy,
   fusedAddSums,

@@ -6,6 +6,7 @@ import { ACCURACY_WEBGPU_KERNEL_CONFIG } from './accuracy-webgpu';
 import type { FusedKernelBackend } from './active-gpu';
 import { ADD_SUMS_WEBGL_KERNEL_CONFIG } from './add-sums-webgl';
 import { ADD_SUMS_WEBGPU_KERNEL_CONFIG } from './add-sums-webgpu';
+import { conv2dBackpropFilterWebgl } from './conv-filter-grad-webgl';
 import { conv2dBackpropFilterWebgpu } from './conv-filter-grad-webgpu';
 import { conv2dWebgpu, fusedConv2dWebgpu } from './conv2d-webgpu';
 import { CROSSENTROPY_GRADIENT } from './crossentropy-gradient';
@@ -40,35 +41,49 @@ const KERNELS: Record<FusedKernelBackend, tf.KernelConfig[]> = {
 export function ensureFusedKernels(backend: FusedKernelBackend): void {
   if (!tf.getKernel(KERNELS[backend][0].kernelName, backend)) {
     for (const config of KERNELS[backend]) tf.registerKernel(config);
-    // A webgpu backend started without initBackend gets convkit's gradients here, once.
-    if (backend === 'webgpu') replaceWebgpuKernels();
+    // A backend started without initBackend gets convkit's replacements here, once.
+    replaceGpuKernels(backend);
   }
   if (!tf.getGradient(CROSSENTROPY_GRADIENT.kernelName)) tf.registerGradient(CROSSENTROPY_GRADIENT);
 }
 
-/** tfjs-backend-webgpu kernels convkit replaces, as wrappers that can still call the original. */
-const WEBGPU_WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
-  [tf.Conv2D]: conv2dWebgpu,
-  [tf.FusedConv2D]: fusedConv2dWebgpu,
-  [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgpu,
-  [tf.MaxPoolGrad]: maxPoolGradWebgpu,
+/** The tfjs kernels convkit replaces on each GPU backend, as wrappers that can still call the original. */
+const WRAPPERS: Record<FusedKernelBackend, Record<string, (original: tf.KernelFunc) => tf.KernelFunc>> = {
+  webgpu: {
+    [tf.Conv2D]: conv2dWebgpu,
+    [tf.FusedConv2D]: fusedConv2dWebgpu,
+    [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgpu,
+    [tf.MaxPoolGrad]: maxPoolGradWebgpu,
+  },
+  webgl: {
+    [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgl,
+  },
 };
 
-/** The wrapped configs, made once per kernel so that a second call recognises them. */
-const wrappedWebgpu = new Map<string, tf.KernelConfig>();
+/** The wrapped configs, by backend and kernel, made once so that a second call recognises them. */
+const wrapped = new Map<string, tf.KernelConfig>();
 
 /**
- * Puts convkit's versions of tfjs-backend-webgpu kernels in the registry (conv2d, the conv2d filter
- * gradient and the max-pool gradient), once tfjs-backend-webgpu has registered its own; any
- * number of calls.
+ * Puts convkit's versions of tfjs kernels in the registry for `backend` (webgpu: conv2d, the
+ * conv2d filter gradient and the max-pool gradient; webgl: the filter gradient), once the tfjs
+ * backend has registered its own; any number of calls.
  */
-export function replaceWebgpuKernels(): void {
-  for (const [name, wrap] of Object.entries(WEBGPU_WRAPPERS)) {
-    const current = tf.getKernel(name, 'webgpu');
-    if (!current || current === wrappedWebgpu.get(name)) continue;
+export function replaceGpuKernels(backend: FusedKernelBackend): void {
+  for (const [name, wrap] of Object.entries(WRAPPERS[backend])) {
+    const current = tf.getKernel(name, backend);
+    const key = `${backend}/${name}`;
+    if (!current || current === wrapped.get(key)) continue;
     const config = { ...current, kernelFunc: wrap(current.kernelFunc) };
-    wrappedWebgpu.set(name, config);
-    tf.unregisterKernel(name, 'webgpu');
+    wrapped.set(key, config);
+    tf.unregisterKernel(name, backend);
     tf.registerKernel(config);
   }
+}
+
+/** The names of the tfjs kernels whose registration for `backend` is convkit's replacement now. */
+export function replacedGpuKernels(backend: FusedKernelBackend): string[] {
+  return Object.keys(WRAPPERS[backend]).filter((name) => {
+    const current = tf.getKernel(name, backend);
+    return current !== undefined && current === wrapped.get(`${backend}/${name}`);
+  });
 }

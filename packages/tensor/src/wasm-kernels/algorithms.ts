@@ -1,4 +1,4 @@
-/** How convkit's kernels compute conv2d and its two gradients on wasm, and which kernels run convnets on webgpu. */
+/** How convkit's kernels compute conv2d and its two gradients on wasm, and which kernels run convnets on webgpu and webgl. */
 export interface ConvAlgorithms {
   /**
    * Conv2D and FusedConv2D (NHWC): 'winograd' runs 3x3 stride-1 convolutions (in- and
@@ -36,6 +36,12 @@ export interface ConvAlgorithms {
    */
   webgpu: 'convkit' | 'tfjs';
   /**
+   * Gradients on webgl: 'convkit' runs convkit's conv2d filter gradient (the sum over the batch
+   * split into chunks, one fragment each, then a draw that adds them); 'tfjs' runs
+   * tfjs-backend-webgl's own (one fragment per filter element, looping over the whole batch).
+   */
+  webgl: 'convkit' | 'tfjs';
+  /**
    * Conv2D and FusedConv2D on webgpu (NHWC): 'tfjs' runs tfjs-backend-webgpu's kernel (32 x 32
    * output tiles, 4 x 4 per thread); 'gemm' runs convkit's implicit GEMM (up to 128 x 128 tiles,
    * 8 x 8 per thread); 'winograd2x2' and 'winograd4x4' run 3x3 stride-1 convs (channels multiples
@@ -52,6 +58,7 @@ const current: ConvAlgorithms = {
   filter: 'auto',
   input: 'auto',
   webgpu: 'convkit',
+  webgl: 'convkit',
   webgpuForward: 'tfjs',
 };
 
