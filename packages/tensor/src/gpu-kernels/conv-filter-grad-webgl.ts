@@ -28,13 +28,15 @@ export function splitFilterGradient(
  * per chunk of the sum and element of dW adds its chunk, then one fragment per element of dW
  * adds the chunks. tfjs-backend-webgl 4.22 draws one fragment per element of dW, which loops
  * over the whole batch (288 fragments for the chapter's first conv), as tfjs's WebGPU kernel
- * does. NCHW and `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
+ * does. NCHW, WebGL 1 and `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgl === 'tfjs') return original(args);
+    // WebGL 1's GLSL has neither loops with bounds known only at run time nor integer %.
+    const webgl1 = tf.env().getNumber('WEBGL_VERSION') === 1;
+    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgl === 'tfjs' || webgl1) return original(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       attrs.filterShape,
