@@ -50,9 +50,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  * The WGSL of an implicit-GEMM conv2d: output[m, n] = sum over k of A[m, k] * W[k, n], where
  * m = (batch, oh, ow), k = (kh, kw, ci) and A[m, k] = x[batch, oh*sh + kh - top, ow*sw + kw - left, ci]
  * (0 in the padding); workgroups along z compute independent products, each at its own offset in
- * x, W and the output (the batched products of Winograd's algorithm). Each step stages a rows x depth slice of A (transposed) and a depth x
- * columns slice of W in workgroup memory, while each thread already reads its part of the next
- * slice into registers. `vectorX` reads x as vec4s along in-channels (in-channels a multiple of 4).
+ * x, W and the output (the batched products of Winograd's algorithm). Each step stages a
+ * rows x depth slice of A (transposed) and a depth x columns slice of W in workgroup memory,
+ * while each thread already reads its part of the next slice into registers. `vectorX` reads x as vec4s along in-channels (in-channels a multiple of 4).
  * Loops over loads and products are unrolled here, in JavaScript, so that accumulators stay in
  * registers.
  */
@@ -77,7 +77,9 @@ export function implicitGemmShader(
   const rowStepA = threads / slicesPerRowA;
   const rowStepB = threads / slicesPerRowB;
   if (![loadsA, loadsB, rowStepA, rowStepB].every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new Error(`conv2dShader: tile ${JSON.stringify(tile)} does not split into whole loads per thread`);
+    throw new Error(
+      `implicitGemmShader: tile ${JSON.stringify(tile)} does not split into whole loads per thread`,
+    );
   }
 
   const declareRows = range(loadsA)
