@@ -331,6 +331,50 @@ for (const { backend, layouts } of BACKENDS) {
         expect(gap / scale).toBeLessThan(1e-5);
       }
     });
+    it.runIf(backend === 'webgpu')(
+      "conv2d on webgpu: convkit's GEMM and Winograd kernels give tfjs's within their tolerances",
+      async (ctx) => {
+        if (unavailable) ctx.skip();
+        // Chrome's Dawn on SwiftShader's Vulkan: another compiler than lavapipe's, which node's tests use.
+        const cases = [
+          { x: [2, 11, 9, 16], filter: [3, 3, 16, 32], pad: 'same' },
+          { x: [3, 13, 10, 3], filter: [3, 3, 3, 8], pad: 'valid' },
+        ];
+        const tolerance: Record<string, number> = { gemm: 1e-6, winograd2x2: 5e-6, winograd4x4: 5e-5 };
+        const results = await (await openPage()).evaluate(
+          async ({ cases, algorithms }) => {
+            const { tf, initBackend, setConvAlgorithms, replacedGpuKernels } = (globalThis as any).convkit;
+            await initBackend('webgpu');
+            const out: Record<string, number[]>[] = [];
+            for (const c of cases) {
+              const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
+              const filter = tf.randomNormal(c.filter, 0, 0.3, 'float32', 2);
+              const bias = tf.randomNormal([c.filter[3]], 0, 1, 'float32', 3);
+              const values: Record<string, number[]> = {};
+              for (const algorithm of ['tfjs', ...algorithms]) {
+                setConvAlgorithms({ webgpuForward: algorithm });
+                const y = tf.fused.conv2d({ x, filter, bias, strides: 1, pad: c.pad, activation: 'relu' });
+                values[algorithm] = Array.from((await y.data()) as Float32Array);
+                y.dispose();
+              }
+              out.push(values);
+              tf.dispose([x, filter, bias]);
+            }
+            setConvAlgorithms({ webgpuForward: 'tfjs' });
+            return { replaced: replacedGpuKernels('webgpu') as string[], out };
+          },
+          { cases, algorithms: Object.keys(tolerance) },
+        );
+        expect(results.replaced).toContain('FusedConv2D');
+        for (const values of results.out) {
+          const scale = Math.max(...values.tfjs.map(Math.abs));
+          for (const [algorithm, limit] of Object.entries(tolerance)) {
+            const gap = Math.max(...values.tfjs.map((v, i) => Math.abs(values[algorithm][i] - v)));
+            expect(gap / scale, algorithm).toBeLessThan(limit);
+          }
+        }
+      },
+    );
     it(`trains on ${backend} as cpu does: RMSprop steps through the fused update kernels give the same weights (1e-4)`, async (ctx) => {
       if (unavailable) ctx.skip();
       // The same compiled model (saved with its RMSprop config) trained on the same batches,
