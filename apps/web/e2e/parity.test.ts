@@ -360,7 +360,7 @@ for (const { backend, layouts } of BACKENDS) {
               out.push(values);
               tf.dispose([x, filter, bias]);
             }
-            setConvAlgorithms({ webgpuForward: 'tfjs' });
+            setConvAlgorithms({ webgpuForward: 'auto' });
             return { replaced: replacedGpuKernels('webgpu') as string[], out };
           },
           { cases, algorithms: Object.keys(tolerance) },

@@ -10,7 +10,9 @@ export { type ElementwiseOptions, elementwise } from './elementwise/elementwise'
 export * as ew from './elementwise/expr';
 export { BackendUnavailableError, ConvkitUsageError } from './errors';
 export { type FusedKernelBackend, fusedKernelBackend } from './gpu-kernels/active-gpu';
+export { type ConvTileName, clearConv2dTuning, type WebgpuConvChoice } from './gpu-kernels/conv2d-choice';
 export { conv2dWithTile, type WebgpuConvAlgorithm } from './gpu-kernels/conv2d-webgpu';
+export { secondsPerGpuCall } from './gpu-kernels/gpu-timing';
 export { CONV_TILES, type ConvTile } from './gpu-kernels/implicit-gemm-webgpu';
 export type { AccuracyMode, CrossentropyMode } from './gpu-kernels/kernel-names';
 export { replacedGpuKernels } from './gpu-kernels/register';
@@ -20,6 +22,12 @@ export {
   fusedCrossentropy,
   fusedSoftmaxGrad,
 } from './gpu-kernels/training';
+export {
+  type Conv2dTiming,
+  type Conv2dTuning,
+  type TuneConv2dOptions,
+  tuneWebgpuConv2d,
+} from './gpu-kernels/tune-conv2d-webgpu';
 export {
   assertPixelImage,
   convertChannels,

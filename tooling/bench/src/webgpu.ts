@@ -1,4 +1,4 @@
-import { initBackend } from '@convkit/tensor';
+import { initBackend, secondsPerGpuCall } from '@convkit/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -22,23 +22,7 @@ export async function startWebgpu(): Promise<string | undefined> {
 /** Seconds each kernel is timed for by callsPerSecond (after a warm-up). */
 const KERNEL_SECONDS = Number(process.env.CONVKIT_BENCH_KERNEL_SECONDS ?? 0.4);
 
-/**
- * Calls per second of `run` on the GPU: calls queued back to back, each result freed, then one
- * read of the last result waits for the queue to drain (its cost spread over the calls).
- */
+/** Calls per second of `run` on the GPU (@convkit/tensor's secondsPerGpuCall over KERNEL_SECONDS). */
 export async function callsPerSecond(run: () => tf.Tensor): Promise<number> {
-  const warm = run();
-  await warm.data();
-  warm.dispose();
-  let calls = 0;
-  const start = performance.now();
-  while (performance.now() - start < KERNEL_SECONDS * 1000) {
-    const batchOf = 20;
-    for (let i = 0; i < batchOf - 1; i++) run().dispose();
-    const last = run();
-    await last.data();
-    last.dispose();
-    calls += batchOf;
-  }
-  return calls / ((performance.now() - start) / 1000);
+  return 1 / (await secondsPerGpuCall(run, KERNEL_SECONDS));
 }

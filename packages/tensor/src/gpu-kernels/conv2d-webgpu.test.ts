@@ -57,7 +57,7 @@ describe.skipIf(await webgpuUnavailable())('conv2d on webgpu', () => {
   });
   afterAll(() => {
     tf.env().set('WEBGPU_CPU_FORWARD', true);
-    setConvAlgorithms({ webgpuForward: 'tfjs' });
+    setConvAlgorithms({ webgpuForward: 'auto' });
   });
 
   const cases: {

@@ -47,10 +47,10 @@ export interface ConvAlgorithms {
    * 8 x 8 per thread); 'winograd2x2' and 'winograd4x4' run 3x3 stride-1 convs (channels multiples
    * of 4) as Winograd F(2x2, 3x3) or F(4x4, 3x3): a transform of the input, 16 or 36 batched
    * products of convkit's GEMM (2.25x or 4x fewer multiplies), and a transform of the output,
-   * falling back to 'gemm' elsewhere. tfjs's stays the default until convkit's are timed on a GPU
-   * (`pnpm bench webgpu-conv2d`).
+   * falling back to 'gemm' elsewhere. 'auto' runs, for each shape, what tuneWebgpuConv2d timed
+   * fastest on this GPU, and tfjs's kernel for shapes it has not tuned.
    */
-  webgpuForward: 'tfjs' | 'gemm' | 'winograd2x2' | 'winograd4x4';
+  webgpuForward: 'auto' | 'tfjs' | 'gemm' | 'winograd2x2' | 'winograd4x4';
 }
 
 const current: ConvAlgorithms = {
@@ -59,7 +59,7 @@ const current: ConvAlgorithms = {
   input: 'auto',
   webgpu: 'convkit',
   webgl: 'convkit',
-  webgpuForward: 'tfjs',
+  webgpuForward: 'auto',
 };
 
 /** The algorithms the conv2d kernels use now. */

@@ -1,4 +1,11 @@
-import { type ConvAlgorithms, initBackend, setConvAlgorithms, wasmThreading } from '@convkit/tensor';
+import {
+  type Conv2dTuning,
+  type ConvAlgorithms,
+  initBackend,
+  setConvAlgorithms,
+  tuneWebgpuConv2d,
+  wasmThreading,
+} from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on pretrained-vgg16; it runs the package's source through
 // tsx (its @convkit/layers import needs `pnpm build` first).
@@ -23,8 +30,8 @@ const STEPS = 3;
 const ROUNDS = Number(process.env.CONVKIT_BENCH_ROUNDS ?? 3);
 /** Batches timed on a GPU. */
 const GPU_STEPS = 20;
-/** convkit's conv2d algorithms on WebGPU besides the default, each timed as a row of its own. */
-const WEBGPU_FORWARDS: ConvAlgorithms['webgpuForward'][] = ['gemm', 'winograd2x2', 'winograd4x4'];
+/** convkit's conv2d algorithms on WebGPU besides the default ('auto', after tuning), each timed as a row of its own. */
+const WEBGPU_FORWARDS: ConvAlgorithms['webgpuForward'][] = ['tfjs', 'gemm', 'winograd2x2', 'winograd4x4'];
 
 /** convkit's extractFeatures on the active backend: images/s and peak rss (sampled between kernels). */
 async function convkitFeatures(steps: number): Promise<{ perSecond: number; peakRss: string }> {
@@ -60,6 +67,29 @@ async function convkitFeatures(steps: number): Promise<{ perSecond: number; peak
   return { perSecond: (BATCH * steps) / seconds, peakRss: mb(peakRss) };
 }
 
+/**
+ * Tunes convkit's conv2d on WebGPU for the conv base at batch BATCH (tuneWebgpuConv2d: every
+ * algorithm and tile per layer shape, the fastest kept); one note line per shape.
+ */
+async function tuneConvBase(): Promise<string[]> {
+  const convBase = buildVgg16({ includeTop: false, inputShape: [SIZE, SIZE, 3] });
+  const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], -120, 150, 'float32', 1);
+  const start = performance.now();
+  const tunings = await tuneWebgpuConv2d(() => convBase.predict(x));
+  const seconds = (performance.now() - start) / 1000;
+  tf.dispose(x);
+  disposeModel(convBase);
+  return [`tuning took ${seconds.toFixed(1)} s`, ...tunings.map(describeTuning)];
+}
+
+/** "x 20x150x150x64, filter 3x3x64x64: winograd4x4 large 2.10 ms (tfjs 3.50 ms)". */
+function describeTuning(t: Conv2dTuning): string {
+  const [fastest] = t.timings;
+  const tfjs = t.timings.find((c) => c.algorithm === 'tfjs');
+  const name = `${fastest.algorithm}${fastest.tile ? ` ${fastest.tile}` : ''}`;
+  return `tuned ${t.call}: ${name} ${fastest.msPerCall.toFixed(3)} ms (tfjs ${tfjs?.msPerCall.toFixed(3)} ms)`;
+}
+
 /** The same conv stack in PyTorch (torch.nn), no_grad, features copied to the host per batch. */
 function torchFeatures(device: 'cpu' | 'cuda', steps: number, threads: number) {
   const cuda = device === 'cuda';
@@ -84,8 +114,9 @@ print(json.dumps({"perSecond": per, "maxRssKb": resource.getrusage(resource.RUSA
  * The chapter's fast feature extraction: VGG16's conv base (random weights: the speed is the
  * same) at 150x150, batches of 20, features [20, 4, 4, 512] copied out per batch. CPU: convkit
  * and tfjs-layers on wasm against PyTorch CPU with as many threads; GPU (when WebGPU starts and
- * torch has CUDA): convkit and tfjs-layers on WebGPU against PyTorch CUDA fp32, convkit with
- * tfjs's conv2d kernel (its default) and with each of its own (setConvAlgorithms' webgpuForward). Same run.
+ * torch has CUDA): convkit and tfjs-layers on WebGPU against PyTorch CUDA fp32; convkit as a user
+ * runs it after tuneWebgpuConv2d (each layer's fastest conv2d), and with each algorithm forced
+ * for every layer (setConvAlgorithms' webgpuForward: tfjs's kernel, and each of convkit's). Same run.
  */
 export const vgg16Features: Benchmark = {
   name: 'vgg16-features',
@@ -104,7 +135,7 @@ export const vgg16Features: Benchmark = {
     const convkitOn = async (
       backend: 'wasm' | 'webgpu',
       steps: number,
-      webgpuForward: ConvAlgorithms['webgpuForward'] = 'tfjs',
+      webgpuForward: ConvAlgorithms['webgpuForward'] = 'auto',
     ) => {
       await initBackend(backend);
       const previous = setConvAlgorithms({ webgpuForward });
@@ -140,6 +171,7 @@ export const vgg16Features: Benchmark = {
     const noCuda = torchCudaUnavailable();
     if (noGpu) notes.push(`WebGPU rows skipped: ${noGpu}`);
     if (noCuda) notes.push(`PyTorch CUDA skipped: ${noCuda}`);
+    if (!noGpu) notes.push(...(await tuneConvBase()));
     measurements.push(
       ...(await alternate(ROUNDS, [
         {

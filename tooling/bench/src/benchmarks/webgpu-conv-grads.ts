@@ -32,11 +32,11 @@ export const webgpuConvGrads: Benchmark = {
     };
     /** Times `run` with tfjs's kernels, then with convkit's (its GEMM for the forward), and adds their ratio. */
     const both = async (label: string, run: () => tf.Tensor) => {
-      setConvAlgorithms({ webgpu: 'tfjs', webgpuForward: 'tfjs' });
+      const previous = setConvAlgorithms({ webgpu: 'tfjs', webgpuForward: 'tfjs' });
       await time(`${label} tfjs`, run);
       setConvAlgorithms({ webgpu: 'convkit', webgpuForward: 'gemm' });
       await time(`${label} convkit`, run);
-      setConvAlgorithms({ webgpuForward: 'tfjs' });
+      setConvAlgorithms(previous);
       ratios.push({ of: `${label} convkit`, over: `${label} tfjs` });
     };
     for (const batch of BATCHES) {

@@ -2,6 +2,7 @@ import {
   CONV_TILES,
   type ConvTile,
   conv2dWithTile,
+  convAlgorithms,
   setConvAlgorithms,
   type WebgpuConvAlgorithm,
 } from '@convkit/tensor';
@@ -89,12 +90,13 @@ export const webgpuConv2d: Benchmark = {
         console.log(`  ... ${l.name} ${label}: ${perSecond.toFixed(1)} calls/s (${note})`);
       };
       const fused = () => tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'same', activation: 'relu' });
+      const previous = convAlgorithms();
       for (const algorithm of ['tfjs', ...ALGORITHMS] as const) {
         setConvAlgorithms({ webgpuForward: algorithm });
         record(algorithm, await callsPerSecond(fused));
         if (algorithm !== 'tfjs') ratios.push({ of: `${l.name} ${algorithm}`, over: `${l.name} tfjs` });
       }
-      setConvAlgorithms({ webgpuForward: 'tfjs' });
+      setConvAlgorithms(previous);
       for (const algorithm of ALGORITHMS) {
         // Winograd needs 4n in-channels: the first layer would time the GEMM again.
         if (algorithm !== 'gemm' && l.ci % 4 !== 0) continue;
