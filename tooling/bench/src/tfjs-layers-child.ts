@@ -74,7 +74,13 @@ async function mnistDispatches(tfl: Tfl, { samples, batch }: { samples: number; 
   await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 });
   const count = await countDispatches(() => model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0 }));
   const steps = Math.ceil(samples / batch);
-  return { perStep: { dispatches: count.dispatches / steps, reads: count.reads / steps } };
+  return {
+    perStep: {
+      dispatches: count.dispatches / steps,
+      reads: count.reads / steps,
+      hostMs: count.hostMs / steps,
+    },
+  };
 }
 
 /** VGG16's conv base (Keras's layout, random weights) in tfjs-layers: predict images/s. */

@@ -6,6 +6,11 @@ export interface DispatchCount {
   dispatches: number;
   /** Reads of GPU buffers back to the CPU (each waits for the GPU to finish). */
   reads: number;
+  /**
+   * Milliseconds of wall time outside the reads: the host's cost (JavaScript, tfjs's bookkeeping,
+   * Dawn's encoding and submits), as long as the GPU keeps up so that submits do not wait.
+   */
+  hostMs: number;
 }
 
 /** The tfjs-backend-webgpu internals counted (4.22's WebGPUBackend methods). */
@@ -17,7 +22,9 @@ interface Counted {
 /**
  * Runs `fn` on the active webgpu backend and counts what it asked of the GPU, by wrapping the
  * backend's `recordAndSubmit` (called once per dispatch) and `getBufferData` (once per
- * read-back). Counts do not depend on the adapter, so a software one (lavapipe) gives a GPU's.
+ * read-back), and the wall time spent outside the reads. Counts do not depend on the adapter, so
+ * a software one (lavapipe) gives a GPU's; the host time does, a little (a software adapter's
+ * threads take CPU from the main thread).
  */
 export async function countDispatches(fn: () => Promise<unknown>): Promise<DispatchCount> {
   const backend = tf.backend() as unknown as Counted;
@@ -27,18 +34,27 @@ export async function countDispatches(fn: () => Promise<unknown>): Promise<Dispa
       `counting dispatches needs tfjs-backend-webgpu's WebGPUBackend (recordAndSubmit); the active backend is ${tf.getBackend()}.`,
     );
   }
-  const count: DispatchCount = { dispatches: 0, reads: 0 };
+  const count: DispatchCount = { dispatches: 0, reads: 0, hostMs: 0 };
   const { recordAndSubmit, getBufferData } = proto;
   proto.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
     count.dispatches++;
     return recordAndSubmit.apply(this, args);
   };
-  proto.getBufferData = function (this: unknown, ...args: unknown[]) {
+  // Reads may overlap (tfjs-layers awaits several at once): time while any is in flight.
+  let [readMs, inFlight, readsSince] = [0, 0, 0];
+  proto.getBufferData = async function (this: unknown, ...args: unknown[]) {
     count.reads++;
-    return getBufferData.apply(this, args);
+    if (inFlight++ === 0) readsSince = performance.now();
+    try {
+      return await getBufferData.apply(this, args);
+    } finally {
+      if (--inFlight === 0) readMs += performance.now() - readsSince;
+    }
   };
+  const start = performance.now();
   try {
     await fn();
+    count.hostMs = performance.now() - start - readMs;
   } finally {
     proto.recordAndSubmit = recordAndSubmit;
     proto.getBufferData = getBufferData;
