@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs `pnpm bench` from the pack that pack.sh wrote to .device/, on a machine that has no node,
 # no network and maybe no Vulkan loader (the lent GPU machine). Arguments go to the bench; with
-# none it measures the GPU rows of issue 9 that are still open, the conv2d kernels first:
-#   bash tooling/bench/device/run.sh            # = --gpu-only webgpu-conv2d vgg16-features mnist-convnet-fit
+# none it measures the GPU rows of issue 9, the open one (VGG16 features, tuned) first:
+#   bash tooling/bench/device/run.sh            # = --gpu-only vgg16-features mnist-convnet-fit webgpu-dispatches webgpu-conv2d
 #   bash tooling/bench/device/run.sh conv2d-forward
 # The log is written to $OUT/bench.log when $OUT is set (the device tool brings it back).
 set -euo pipefail
@@ -29,7 +29,7 @@ if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia_icd" ]; then export VK_DRIVER_
 # The PyTorch reference: the python3 on PATH (the GPU machine's has torch with CUDA).
 export CONVKIT_BENCH_PYTHON=${CONVKIT_BENCH_PYTHON:-$(command -v python3 || echo /usr/bin/python3)}
 
-[ $# -gt 0 ] || set -- --gpu-only webgpu-conv2d vgg16-features mnist-convnet-fit
+[ $# -gt 0 ] || set -- --gpu-only vgg16-features mnist-convnet-fit webgpu-dispatches webgpu-conv2d
 log=${OUT:-$dest}/bench.log
 echo "run: node $("$dest/node" --version), python ${CONVKIT_BENCH_PYTHON}, VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"
 command -v nvidia-smi >/dev/null && nvidia-smi -L
