@@ -36,6 +36,13 @@ export {
   type MaxPooling2DArgs,
   maxPooling2d,
 } from './layers/max-pooling2d';
+export {
+  CHAPTER_CONVNETS,
+  type ChapterConvnetName,
+  type ChapterConvnetOptions,
+  chapterConvnet,
+  chapterConvnetMinInput,
+} from './model/chapter-convnets';
 export { deserializeLayer, type LayerFactory, registeredLayerClasses, registerLayer } from './model/registry';
 export {
   type ForwardOptions,

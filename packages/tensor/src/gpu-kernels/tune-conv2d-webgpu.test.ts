@@ -59,23 +59,10 @@ describe.skipIf(await webgpuUnavailable())('tuneWebgpuConv2d', () => {
   /** A small net: a 3x3 conv (relu, bias), a 3x3 stride-2 conv, the first conv again, and a 1x1 conv to 6 channels. */
   const net = (input: tf.Tensor4D) => {
     const bias = tf.zeros([12]) as tf.Tensor1D;
-    const a = tf.fused.conv2d({
-      x: input,
-      filter: filters[0],
-      bias,
-      pad: 'same',
-      strides: 1,
-      activation: 'relu',
-    });
-    const b = tf.conv2d(a, filters[1], 2, 'valid');
-    const c = tf.fused.conv2d({
-      x: input,
-      filter: filters[0],
-      bias,
-      pad: 'same',
-      strides: 1,
-      activation: 'relu',
-    });
+    const first = () =>
+      tf.fused.conv2d({ x: input, filter: filters[0], bias, pad: 'same', strides: 1, activation: 'relu' });
+    const b = tf.conv2d(first(), filters[1], 2, 'valid');
+    const c = first();
     const d = tf.conv2d(input, filters[2], 1, 'valid');
     return [b, c, d];
   };

@@ -10,14 +10,9 @@ import {
 } from '../../../../packages/image-augment/src/node';
 import {
   type Callback,
-  conv2d,
-  dense,
-  dropout,
-  flatten,
-  maxPooling2d,
+  chapterConvnet,
   rmsprop,
   type Sequential,
-  sequential,
   setSeed,
 } from '../../../../packages/layers/src/index';
 import { CHAPTER_AUGMENTATION, makePhotoFolder } from '../cats-dogs-data';
@@ -50,20 +45,7 @@ const SIDES: Side[] = [
 /** The chapter's cats-vs-dogs convnet (section 5.2, with dropout as in listing 5.13): 3,453,121 parameters. */
 function catsDogsConvnet(): Sequential {
   setSeed(1);
-  const model = sequential([
-    conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [150, 150, 3] }),
-    maxPooling2d({ poolSize: 2 }),
-    conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    maxPooling2d({ poolSize: 2 }),
-    conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
-    maxPooling2d({ poolSize: 2 }),
-    conv2d({ filters: 128, kernelSize: 3, activation: 'relu' }),
-    maxPooling2d({ poolSize: 2 }),
-    flatten(),
-    dropout({ rate: 0.5 }),
-    dense({ units: 512, activation: 'relu' }),
-    dense({ units: 1, activation: 'sigmoid' }),
-  ]);
+  const model = chapterConvnet('cats-dogs', { dropout: 0.5 });
   model.compile({
     optimizer: rmsprop({ learningRate: 1e-4 }),
     loss: 'binary_crossentropy',

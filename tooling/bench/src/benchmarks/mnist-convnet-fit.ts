@@ -1,10 +1,10 @@
 import { type BackendName, initBackend, wasmThreading } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 // The bench has no package dependency on @convkit/layers; it runs the package's source through tsx.
-import { setSeed } from '../../../../packages/layers/src/index';
+import { chapterConvnet, setSeed } from '../../../../packages/layers/src/index';
 import { loadFashionMnist } from '../../../../packages/layers/src/io/idx-node';
 import { alternate, type Benchmark, GPU_ONLY, type Measurement } from '../harness';
-import { mnistConvnet, mnistSetup, randomData } from '../mnist-convnet';
+import { mnistSetup, randomData } from '../mnist-convnet';
 import { tfjsLayersInChild } from '../tfjs-layers-child';
 import { runTorch, TORCH_CUDA_PRELUDE, torchCudaUnavailable, torchUnavailable } from '../torch';
 import { startWebgpu } from '../webgpu';
@@ -49,7 +49,7 @@ async function convkitFit(samples: number, batch: number, warmup: boolean): Prom
  */
 async function shortFitLosses(): Promise<number[]> {
   setSeed(1);
-  const model = mnistConvnet();
+  const model = chapterConvnet('mnist');
   model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy' });
   const { x, y } = randomData(128);
   const history = await model.fit(x, y, { batchSize: BATCH, epochs: 2, seed: 1 });
@@ -248,7 +248,7 @@ export const fashionMnistAccuracy: Benchmark = {
       toY(data.test.labels),
     ];
     setSeed(1);
-    const model = mnistConvnet();
+    const model = chapterConvnet('mnist');
     model.compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
     const start = performance.now();
     const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, seed: 1 });
