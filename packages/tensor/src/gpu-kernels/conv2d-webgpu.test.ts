@@ -18,7 +18,7 @@ describe('pickConvTile', () => {
 
   it('refuses a tile that does not split into whole loads per thread', () => {
     const tile = { rows: 64, columns: 64, depth: 8, rowsPerThread: 4, columnsPerThread: 4 };
-    expect(() => implicitGemmShader(tile, true, true, 'relu')).toThrow(/whole loads/);
+    expect(() => implicitGemmShader(tile, true, true, 'relu', { inC: 8, filterW: 3 })).toThrow(/whole loads/);
   });
 });
 

@@ -53,6 +53,8 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  * x, W and the output (the batched products of Winograd's algorithm). Each step stages a
  * rows x depth slice of A (transposed) and a depth x columns slice of W in workgroup memory,
  * while each thread already reads its part of the next slice into registers. `vectorX` reads x as vec4s along in-channels (in-channels a multiple of 4).
+ * In-channels and filter width, which split each k into tap and channel, are constants of the
+ * shader (`divisors`), so that those divisions compile to multiplications.
  * Loops over loads and products are unrolled here, in JavaScript, so that accumulators stay in
  * registers.
  */
@@ -61,6 +63,7 @@ export function implicitGemmShader(
   vectorX: boolean,
   hasBias: boolean,
   activation: string,
+  divisors: { inC: number; filterW: number },
 ): string {
   const { rows, columns, depth, rowsPerThread, columnsPerThread } = tile;
   const threadColumns = columns / columnsPerThread;
@@ -97,11 +100,11 @@ export function implicitGemmShader(
   const readA = (k: string, i: number) => `
       {
         let k = ${k};
-        let tap = k / uniforms.inC;
-        let ih = ihBase${i} + tap / uniforms.filterW;
-        let iw = iwBase${i} + tap % uniforms.filterW;
+        let tap = k / IN_C;
+        let ih = ihBase${i} + tap / FILTER_W;
+        let iw = iwBase${i} + tap % FILTER_W;
         if (rowOk${i} && k < uniforms.K && ih >= 0 && ih < uniforms.inH && iw >= 0 && iw < uniforms.inW) {
-          a${i} = X[(offsetX + ((image${i} + ih) * uniforms.inW + iw) * uniforms.inC + k % uniforms.inC) / ${width}];
+          a${i} = X[(offsetX + ((image${i} + ih) * uniforms.inW + iw) * IN_C + k % IN_C) / ${width}];
         } else {
           a${i} = ${xType}(0.0);
         }
@@ -175,6 +178,8 @@ export function implicitGemmShader(
     .join('');
 
   return `
+  const IN_C : i32 = ${divisors.inC};
+  const FILTER_W : i32 = ${divisors.filterW};
   var<workgroup> tileA : array<vec4<f32>, ${(depth * rows) / 4}>;
   var<workgroup> tileB : array<vec4<f32>, ${(depth * columns) / 4}>;
 
@@ -301,7 +306,7 @@ export function runImplicitGemm(backend: unknown, call: GemmCall): tf.TensorInfo
     uniforms.push({ name: 'alpha', type: 'f32', value: call.leakyreluAlpha ?? 0.2 });
   const { rows, columns, depth, rowsPerThread: rpt, columnsPerThread: cpt } = tile;
   return runWorkgroups(backend, {
-    key: `implicit_gemm_${rows}_${columns}_${depth}_${rpt}_${cpt}_${vectorX}_${bias !== undefined}_${activation}`,
+    key: `implicit_gemm_${rows}_${columns}_${depth}_${rpt}_${cpt}_${vectorX}_${bias !== undefined}_${activation}_${g.inC}_${g.filterW}`,
     inputs: bias ? [x, filter, bias] : [x, filter],
     variableNames: bias ? ['X', 'W', 'bias'] : ['X', 'W'],
     variableComponents: bias ? [vectorX ? 4 : 1, 4, 4] : [vectorX ? 4 : 1, 4],
@@ -310,6 +315,6 @@ export function runImplicitGemm(backend: unknown, call: GemmCall): tf.TensorInfo
     workgroups,
     workgroupSize: (rows / rpt) * (columns / cpt),
     uniforms,
-    main: implicitGemmShader(tile, vectorX, bias !== undefined, activation),
+    main: implicitGemmShader(tile, vectorX, bias !== undefined, activation, g),
   });
 }

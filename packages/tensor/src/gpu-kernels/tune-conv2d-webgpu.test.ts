@@ -115,7 +115,7 @@ describe.skipIf(await webgpuUnavailable())('tuneWebgpuConv2d', () => {
     expect(tuned.filter((key) => key.startsWith('convkit_'))).toEqual([
       'convkit_winograd4_filter',
       'convkit_winograd4_input',
-      'convkit_implicit_gemm_64_64_16_4_4_true_false_linear',
+      'convkit_implicit_gemm_64_64_16_4_4_true_false_linear_8_1',
       'convkit_winograd4_output_false_linear',
     ]);
     const got = conv(input)();
