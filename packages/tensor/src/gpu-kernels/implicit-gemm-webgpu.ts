@@ -14,11 +14,17 @@ export interface ConvTile {
   columnsPerThread: number;
 }
 
-/** The tiles convkit's conv2d and its Winograd products pick from. */
+/**
+ * The tiles of convkit's conv2d and its Winograd products: pickConvTile picks from large, narrow
+ * and small; tuneWebgpuConv2d tries every one.
+ */
 export const CONV_TILES = {
   large: { rows: 128, columns: 128, depth: 8, rowsPerThread: 8, columnsPerThread: 8 },
   narrow: { rows: 128, columns: 64, depth: 16, rowsPerThread: 8, columnsPerThread: 4 },
   small: { rows: 64, columns: 64, depth: 16, rowsPerThread: 4, columnsPerThread: 4 },
+  large16: { rows: 128, columns: 128, depth: 16, rowsPerThread: 8, columnsPerThread: 8 },
+  wide: { rows: 64, columns: 128, depth: 16, rowsPerThread: 4, columnsPerThread: 8 },
+  small8x8: { rows: 64, columns: 64, depth: 16, rowsPerThread: 8, columnsPerThread: 8 },
 } as const satisfies Record<string, ConvTile>;
 
 /** Workgroups below which a tile of 128 rows leaves a large GPU (132 multiprocessors) half idle. */

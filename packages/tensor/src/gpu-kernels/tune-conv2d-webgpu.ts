@@ -33,9 +33,9 @@ export interface Conv2dTuning {
 
 /** How long and over what tuneWebgpuConv2d times. */
 export interface TuneConv2dOptions {
-  /** Seconds each candidate is timed for per call, over all rounds (default 0.15). */
+  /** Seconds each candidate is timed for per call, over all rounds (default 0.1). */
   secondsPerCandidate?: number;
-  /** Rounds, each timing every candidate in turn; a candidate keeps its fastest (default 3). */
+  /** Rounds, each timing every candidate in turn; a candidate keeps its fastest (default 2). */
   rounds?: number;
   /** convkit's tiles to try with each of its algorithms (default every one of CONV_TILES). */
   tiles?: ConvTileName[];
@@ -60,8 +60,8 @@ export async function tuneWebgpuConv2d(
     );
   }
   const {
-    secondsPerCandidate = 0.15,
-    rounds = 3,
+    secondsPerCandidate = 0.1,
+    rounds = 2,
     tiles = Object.keys(CONV_TILES) as ConvTileName[],
   } = options;
   const calls = recordConv2dCalls(() => tf.dispose(tf.tidy(run)));

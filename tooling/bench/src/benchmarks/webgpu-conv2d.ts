@@ -27,13 +27,6 @@ const BATCH = 20;
 /** convkit's algorithms, each timed as it picks its tile and with every tile. */
 const ALGORITHMS: WebgpuConvAlgorithm[] = ['gemm', 'winograd2x2', 'winograd4x4'];
 
-/** Tiles timed besides those convkit picks from (CONV_TILES). */
-const EXTRA_TILES: Record<string, ConvTile> = {
-  large16: { rows: 128, columns: 128, depth: 16, rowsPerThread: 8, columnsPerThread: 8 },
-  wide: { rows: 64, columns: 128, depth: 16, rowsPerThread: 4, columnsPerThread: 8 },
-  small64threads: { rows: 64, columns: 64, depth: 16, rowsPerThread: 8, columnsPerThread: 8 },
-};
-
 /** Multiply-adds x 2 of one layer's conv over the batch, in TFLOP. */
 const teraflop = (l: (typeof LAYERS)[number]) => (BATCH * l.size * l.size * l.co * 9 * l.ci * 2) / 1e12;
 
@@ -78,7 +71,7 @@ export const webgpuConv2d: Benchmark = {
     const torchWhy = torchCudaUnavailable();
     const torch = torchWhy ? {} : torchLayers();
     if (torchWhy) notes.push(`PyTorch CUDA skipped: ${torchWhy}`);
-    const tiles: Record<string, ConvTile> = { ...CONV_TILES, ...EXTRA_TILES };
+    const tiles: Record<string, ConvTile> = CONV_TILES;
     for (const l of LAYERS) {
       const x = tf.randomNormal([BATCH, l.size, l.size, l.ci], 0, 1, 'float32', 1) as tf.Tensor4D;
       const filter = tf.randomNormal([3, 3, l.ci, l.co], 0, 0.1, 'float32', 2) as tf.Tensor4D;
