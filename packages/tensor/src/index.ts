@@ -10,7 +10,12 @@ export { type ElementwiseOptions, elementwise } from './elementwise/elementwise'
 export * as ew from './elementwise/expr';
 export { BackendUnavailableError, ConvkitUsageError } from './errors';
 export { type FusedKernelBackend, fusedKernelBackend } from './gpu-kernels/active-gpu';
-export { type ConvTileName, clearConv2dTuning, type WebgpuConvChoice } from './gpu-kernels/conv2d-choice';
+export {
+  type Conv2dSignature,
+  type ConvTileName,
+  clearConv2dTuning,
+  type WebgpuConvChoice,
+} from './gpu-kernels/conv2d-choice';
 export { conv2dWithTile, type WebgpuConvAlgorithm } from './gpu-kernels/conv2d-webgpu';
 export { secondsPerGpuCall } from './gpu-kernels/gpu-timing';
 export { CONV_TILES, type ConvTile } from './gpu-kernels/implicit-gemm-webgpu';
@@ -27,6 +32,7 @@ export {
   type Conv2dTuning,
   type TuneConv2dOptions,
   tuneWebgpuConv2d,
+  useConv2dTunings,
 } from './gpu-kernels/tune-conv2d-webgpu';
 export {
   assertPixelImage,

@@ -4,8 +4,8 @@ import { ConvkitUsageError } from '../errors';
 import { initBackend } from '../init-backend';
 import { webgpuUnavailable } from '../testing';
 import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { clearConv2dTuning, rememberConv2dChoice } from './conv2d-choice';
-import { tuneWebgpuConv2d } from './tune-conv2d-webgpu';
+import { clearConv2dTuning } from './conv2d-choice';
+import { tuneWebgpuConv2d, useConv2dTunings } from './tune-conv2d-webgpu';
 
 /** The shader keys of the programs `run` dispatches on the webgpu backend. */
 function dispatchedShaders(run: () => tf.Tensor): string[] {
@@ -106,11 +106,21 @@ describe.skipIf(await webgpuUnavailable())('tuneWebgpuConv2d', () => {
     const input = x();
     const conv = (inputTensor: tf.Tensor4D) => () => tf.conv2d(inputTensor, filters[0], 1, 'same');
     const want = await conv(input)().data();
-    const signature = { x: [2, 10, 10, 8], filter: [3, 3, 8, 12], strides: [1, 1] as [number, number] };
-    rememberConv2dChoice(
-      { ...signature, pad: 'same', bias: false, activation: 'linear' },
-      { algorithm: 'winograd4x4', tile: 'small' },
-    );
+    // As a saved tuning comes back: through JSON.
+    const saved = JSON.stringify([
+      {
+        signature: {
+          x: [2, 10, 10, 8],
+          filter: [3, 3, 8, 12],
+          strides: [1, 1],
+          pad: 'same',
+          bias: false,
+          activation: 'linear',
+        },
+        choice: { algorithm: 'winograd4x4', tile: 'small' },
+      },
+    ]);
+    useConv2dTunings(JSON.parse(saved));
     const tuned = dispatchedShaders(conv(input));
     expect(tuned.filter((key) => key.startsWith('convkit_'))).toEqual([
       'convkit_winograd4_filter',
@@ -130,5 +140,36 @@ describe.skipIf(await webgpuUnavailable())('tuneWebgpuConv2d', () => {
     clearConv2dTuning();
     expect(dispatchedShaders(conv(input)).some((key) => key.startsWith('convkit_'))).toBe(false);
     tf.dispose([input, other]);
+  });
+
+  it("takes back tuneWebgpuConv2d's own results, and names what is wrong with an entry that is not one", async () => {
+    clearConv2dTuning();
+    const input = x();
+    const tunings = await tuneWebgpuConv2d(() => tf.conv2d(input, filters[0], 1, 'same'), {
+      tiles: ['small'],
+      rounds: 1,
+      secondsPerCandidate: 0.01,
+    });
+    clearConv2dTuning();
+    expect(() => useConv2dTunings(JSON.parse(JSON.stringify(tunings)))).not.toThrow();
+    const { signature } = tunings[0];
+    const bad = [
+      [
+        { signature: { ...signature, x: [2, 10, 10] }, choice: { algorithm: 'gemm' } },
+        /entry 0 needs a signature with x and filter shapes/,
+      ],
+      [
+        { signature, choice: { algorithm: 'fft' } },
+        /entry 0 needs a choice whose algorithm is one of tfjs, gemm, winograd2x2, winograd4x4/,
+      ],
+      [
+        { signature, choice: { algorithm: 'gemm', tile: 'huge' } },
+        /entry 0 names tile 'huge', not one of large, narrow, small, large16, wide, small8x8/,
+      ],
+    ] as const;
+    for (const [entry, message] of bad) {
+      expect(() => useConv2dTunings([entry as never])).toThrow(message);
+    }
+    input.dispose();
   });
 });

@@ -25,6 +25,8 @@ export interface Conv2dTiming extends WebgpuConvChoice {
 export interface Conv2dTuning {
   /** The call, as a line: input and filter shapes, strides, padding. */
   call: string;
+  /** The call's shapes and attributes (with `choice`, what useConv2dTunings takes back). */
+  signature: Conv2dSignature;
   /** Every candidate's time, fastest first. */
   timings: Conv2dTiming[];
   /** The fastest: conv2d runs it for calls of these shapes from now on (webgpuForward 'auto'). */
@@ -74,7 +76,7 @@ export async function tuneWebgpuConv2d(
       const { algorithm, tile } = timings[0];
       const choice = tile ? { algorithm, tile } : { algorithm };
       rememberConv2dChoice(call, choice);
-      tunings.push({ call: describeCall(call), timings, choice });
+      tunings.push({ call: describeCall(call), signature: call, timings, choice });
     }
   } finally {
     setConvAlgorithms(previous);
@@ -143,4 +145,43 @@ function convkitCandidates(
 /** A call as one line: "x 20x150x150x3, filter 3x3x3x64, strides 1x1, pad same". */
 function describeCall(call: Conv2dSignature): string {
   return `x ${call.x.join('x')}, filter ${call.filter.join('x')}, strides ${call.strides.join('x')}, pad ${JSON.stringify(call.pad)}`;
+}
+
+/** The algorithms a choice may name. */
+const CHOICE_ALGORITHMS: readonly string[] = ['tfjs', 'gemm', 'winograd2x2', 'winograd4x4'];
+
+/** What is wrong with a saved tuning entry, or undefined where nothing is. */
+function tuningProblem({ signature, choice }: Partial<Pick<Conv2dTuning, 'signature' | 'choice'>>) {
+  const fourSizes = (v: unknown) =>
+    Array.isArray(v) && v.length === 4 && v.every((n) => Number.isInteger(n) && n > 0);
+  if (!signature || !fourSizes(signature.x) || !fourSizes(signature.filter)) {
+    return 'needs a signature with x and filter shapes of four positive integers';
+  }
+  if (!Array.isArray(signature.strides) || signature.strides.length !== 2) {
+    return 'needs signature.strides as [height, width]';
+  }
+  if (!choice || !CHOICE_ALGORITHMS.includes(choice.algorithm)) {
+    return `needs a choice whose algorithm is one of ${CHOICE_ALGORITHMS.join(', ')}`;
+  }
+  if (choice.tile !== undefined && !(choice.tile in CONV_TILES)) {
+    return `names tile '${choice.tile}', not one of ${Object.keys(CONV_TILES).join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Makes choices saved from an earlier tuneWebgpuConv2d (on the same GPU and driver: its
+ * `signature` and `choice` fields, e.g. through JSON) the ones conv2d runs, without timing
+ * again; throws, naming the entry, where one is not such a choice (and then uses none).
+ */
+export function useConv2dTunings(tunings: Pick<Conv2dTuning, 'signature' | 'choice'>[]): void {
+  tunings.forEach((entry, i) => {
+    const problem = tuningProblem(entry);
+    if (problem) {
+      throw new ConvkitUsageError(
+        `useConv2dTunings: entry ${i} ${problem}; pass what tuneWebgpuConv2d returned (its signature and choice).`,
+      );
+    }
+  });
+  for (const { signature, choice } of tunings) rememberConv2dChoice(signature, choice);
 }
