@@ -36,6 +36,8 @@ function conv2dKey(s: Conv2dSignature): string {
 
 /** The choice tuning made for calls like `s`, or undefined where none; records `s` while recordConv2dCalls runs. */
 export function tunedConv2dChoice(s: Conv2dSignature): WebgpuConvChoice | undefined {
+  // Nothing tuned and nothing recording (the usual case): no key to build on each conv call.
+  if (!recorded && tuned.size === 0) return undefined;
   const key = conv2dKey(s);
   if (recorded && !recorded.has(key)) recorded.set(key, s);
   return tuned.get(key);

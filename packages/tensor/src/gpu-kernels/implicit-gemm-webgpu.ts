@@ -298,7 +298,8 @@ export function runImplicitGemm(backend: unknown, call: GemmCall): tf.TensorInfo
   const { x, filter, bias, activation, geometry: g } = call;
   if (g.N % 4 !== 0 || !(activation in ACTIVATIONS) || g.M === 0) return undefined;
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== g.N)) return undefined;
-  const { products, ...shape } = g;
+  // In-channels and filter width are constants of the shader, not uniforms.
+  const { products, inC, filterW, ...shape } = g;
   const tile = call.tile ?? pickConvTile(g.M * products, g.N);
   const workgroups: [number, number, number] = [
     Math.ceil(g.N / tile.columns),
