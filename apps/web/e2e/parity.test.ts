@@ -292,6 +292,112 @@ for (const { backend, layouts } of BACKENDS) {
         expect(gap).toBeLessThan(1e-6);
       }
     });
+    it(`max-pooling, its gradient, softmax and bias-gradient sums on ${backend} give cpu's within 1e-6 of the largest value`, async (ctx) => {
+      if (unavailable) ctx.skip();
+      // Pools with overlap, padding, odd sizes and uneven strides, on inputs after a ReLU (ties of
+      // zeros, where the gradient goes to the first maximum) or not; softmax and sums of ranks 1 to
+      // 4 with odd sizes, which leave lanes of WebGL's 2x2 blocks empty.
+      const pools = [
+        { x: [2, 9, 11, 5], size: 2, strides: 2, pad: 'valid', relu: true },
+        { x: [2, 7, 7, 3], size: 3, strides: 2, pad: 'same', relu: false },
+        { x: [1, 6, 5, 4], size: 2, strides: 1, pad: 'valid', relu: true },
+        { x: [2, 10, 9, 6], size: [3, 2], strides: [3, 1], pad: 'same', relu: true },
+        { x: [3, 26, 26, 32], size: 2, strides: 2, pad: 'valid', relu: true },
+      ];
+      const softmaxes = [[5], [4, 10], [3, 7], [2, 3, 5], [2, 2, 3, 6], [1, 1000]];
+      const sums = [
+        { x: [64, 26, 26, 32], axes: [0, 1, 2], keepDims: false },
+        { x: [7, 5], axes: [0], keepDims: false },
+        { x: [3, 5, 7], axes: [0, 1], keepDims: true },
+        { x: [300, 3], axes: [0], keepDims: false },
+        { x: [2, 9, 9, 3], axes: [2, 0, 1], keepDims: true },
+      ];
+      const { want, got, replaced, draws } = await (await openPage()).evaluate(
+        async ({ backend, pools, softmaxes, sums }) => {
+          const { tf, initBackend, setConvAlgorithms, replacedGpuKernels, ensureGradients } = (
+            globalThis as any
+          ).convkit;
+          ensureGradients();
+          let seed = 1;
+          // Through a packed op, as convolutions leave their outputs on WebGL.
+          const random = (shape: number[], relu = false) => {
+            const x = tf.randomNormal(shape, 0, 1, 'float32', seed++);
+            return relu ? tf.relu(x) : tf.mul(x, 1.5);
+          };
+          const ops: (() => unknown)[] = [
+            ...pools.flatMap((p) => {
+              const pool = (x: unknown) => tf.maxPool(x, p.size, p.strides, p.pad);
+              return [
+                () => pool(random(p.x, p.relu)),
+                () => {
+                  const x = random(p.x, p.relu);
+                  const w = random(pool(x).shape);
+                  return tf.grad((x: unknown) => tf.sum(tf.mul(pool(x), w)))(x);
+                },
+              ];
+            }),
+            ...softmaxes.map((shape) => () => tf.softmax(tf.mul(random(shape), 3))),
+            ...sums.map((s) => () => tf.sum(random(s.x), s.axes, s.keepDims)),
+          ];
+          const run = async () => {
+            seed = 1;
+            const values: number[][] = [];
+            for (const op of ops) {
+              const y = tf.tidy(op);
+              values.push(Array.from(await y.data()));
+              y.dispose();
+            }
+            return values;
+          };
+          // Draws (shader passes) per op, pack and unpack conversions included: WebGL only.
+          const countDraws = async () => {
+            const gpgpu = tf.backend().gpgpu;
+            const execute = gpgpu.executeProgram;
+            const counts: number[] = [];
+            for (const op of ops) {
+              let n = 0;
+              gpgpu.executeProgram = (...a: unknown[]) => {
+                n++;
+                return execute.apply(gpgpu, a);
+              };
+              tf.dispose(tf.tidy(op));
+              gpgpu.executeProgram = execute;
+              counts.push(n);
+            }
+            return counts;
+          };
+          await initBackend('cpu');
+          const want = await run();
+          await initBackend(backend);
+          const got = await run();
+          const draws = { convkit: [] as number[], tfjs: [] as number[] };
+          if (backend === 'webgl') {
+            draws.convkit = await countDraws();
+            setConvAlgorithms({ webgl: 'tfjs' });
+            draws.tfjs = await countDraws();
+            setConvAlgorithms({ webgl: 'convkit' });
+          }
+          return { want, got, replaced: replacedGpuKernels(backend) as string[], draws };
+        },
+        { backend, pools, softmaxes, sums },
+      );
+      let gap = 0;
+      want.forEach((w, i) => {
+        const scale = Math.max(...w.map(Math.abs));
+        for (let j = 0; j < w.length; j++) gap = Math.max(gap, Math.abs(got[i][j] - w[j]) / scale);
+      });
+      console.log(
+        `parity ${backend} vs cpu, pooling, softmax and sums: largest relative difference ${gap.toExponential(2)}`,
+      );
+      expect(gap).toBeLessThan(1e-6);
+      if (backend === 'webgl') {
+        for (const kernel of ['MaxPool', 'MaxPoolGrad', 'Softmax', 'Sum']) expect(replaced).toContain(kernel);
+        // convkit's programs ran, each in fewer draws than tfjs's kernels take.
+        draws.convkit.forEach((n, i) => {
+          expect(n, `op ${i}`).toBeLessThan(draws.tfjs[i]);
+        });
+      }
+    });
     it(`Conv2DBackpropFilter on ${backend}: convkit's split sum gives tfjs's kernel within 1e-5 of the largest value`, async (ctx) => {
       if (unavailable) ctx.skip();
       const cases = [
@@ -299,6 +405,8 @@ for (const { backend, layouts } of BACKENDS) {
         { x: [2, 10, 9, 3], filter: [3, 3, 3, 40], strides: [2, 2], pad: 'same' },
         { x: [16, 28, 28, 1], filter: [3, 3, 1, 8], strides: [1, 1], pad: 'valid' },
         { x: [2, 12, 7, 6], filter: [5, 5, 6, 5], strides: [2, 1], pad: 1 },
+        { x: [4, 13, 13, 32], filter: [3, 3, 32, 64], strides: [1, 1], pad: 'valid' },
+        { x: [2, 5, 5, 3], filter: [1, 1, 3, 3], strides: [1, 1], pad: 'valid' },
       ];
       const { replaced, results } = await (await openPage()).evaluate(
         async ({ backend, cases }) => {

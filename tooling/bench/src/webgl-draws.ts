@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DrawsPerStep } from './webgl-pages/count-draws';
+import type { MeasureSteps, StepCost } from './webgl-pages/count-draws';
 
 /** Debian's Chromium (CHROMIUM_PATH overrides), as the web app's end-to-end tests use it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -11,13 +11,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The pages, by contender: each bundles one library with tfjs-backend-webgl. */
 const PAGES = { convkit: 'convkit.ts', 'tfjs-layers': 'tfjs-layers.ts' } as const;
 
-/** WebGL draws per training step of the MNIST convnet, by contender, or why they were not counted. */
-export type DrawCounts = { perStep: Record<keyof typeof PAGES, number> } | { skipped: string };
+/** The cost of a training step of the MNIST convnet on WebGL, by contender, or why it was not measured. */
+export type DrawCounts = { perStep: Record<keyof typeof PAGES, StepCost> } | { skipped: string };
 
 /**
  * Counts WebGL draws per training step of the chapter's MNIST convnet in headless Chromium
- * (SwiftShader's WebGL, float32), for convkit and for tfjs-layers, each in its own page: the
- * pages are bundled here with esbuild and served on 127.0.0.1.
+ * (SwiftShader's WebGL, float32), and times the steps, for convkit and for tfjs-layers, each in
+ * its own page: the pages are bundled here with esbuild and served on 127.0.0.1.
  */
 export async function countWebglDraws(batch: number, steps: number): Promise<DrawCounts> {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)` };
@@ -57,14 +57,14 @@ export async function countWebglDraws(batch: number, steps: number): Promise<Dra
       ],
     });
     try {
-      const perStep = {} as Record<keyof typeof PAGES, number>;
+      const perStep = {} as Record<keyof typeof PAGES, StepCost>;
       for (const [who, entry] of Object.entries(PAGES) as [keyof typeof PAGES, string][]) {
         const page = await browser.newPage();
         await page.goto(`http://127.0.0.1:${port}/`);
         await page.addScriptTag({ url: entry.replace(/\.ts$/, '.js'), type: 'module' });
-        await page.waitForFunction(() => 'drawsPerStep' in globalThis);
+        await page.waitForFunction(() => 'measureSteps' in globalThis);
         perStep[who] = await page.evaluate(
-          ([b, s]) => (globalThis as unknown as { drawsPerStep: DrawsPerStep }).drawsPerStep(b, s),
+          ([b, s]) => (globalThis as unknown as { measureSteps: MeasureSteps }).measureSteps(b, s),
           [batch, steps] as const,
         );
         await page.close();

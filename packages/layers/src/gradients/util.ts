@@ -1,15 +1,27 @@
+import { convAlgorithms, replacedGpuKernels } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A gradient definition for one kernel (tfjs-core's GradConfig). */
 export type GradConfig = tf.GradConfig;
 
 /**
- * Backends whose Sum over leading axes is one pass (@convkit/tensor registers a SIMD column sum
- * for wasm). Elsewhere tfjs's Sum transposes the whole tensor first, and a matMul with ones is
- * faster (tfjs cpu: 7 ms vs 140 ms for a [64, 26, 26, 32] bias gradient; on wasm the matMul
- * repacks dy for XNNPACK on every call: 11 ms vs 0.5 ms in training).
+ * Whether the active backend's Sum over the first `k` of `rank` axes is a pass of column sums:
+ * @convkit/tensor's SIMD column sum on wasm, and its packed two-draw sum on webgl when only the
+ * last axis is kept. Elsewhere tfjs's Sum transposes the whole tensor first, and a matMul with
+ * ones is faster (tfjs cpu: 7 ms vs 140 ms for a [64, 26, 26, 32] bias gradient; on wasm the
+ * matMul repacks dy for XNNPACK on every call: 11 ms vs 0.5 ms in training; on webgl 2 draws
+ * against 9, with the ones uploaded each time).
  */
-const ONE_PASS_SUM_BACKENDS = new Set(['wasm']);
+function sumIsOnePass(k: number, rank: number): boolean {
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return true;
+  return (
+    backend === 'webgl' &&
+    k === rank - 1 &&
+    convAlgorithms().webgl === 'convkit' &&
+    replacedGpuKernels('webgl').includes(tf.Sum)
+  );
+}
 
 /** Sums a broadcast gradient back down to `shape` (the shape of the input that was broadcast). */
 export function unbroadcast(dy: tf.Tensor, shape: readonly number[]): tf.Tensor {
@@ -21,7 +33,7 @@ export function unbroadcast(dy: tf.Tensor, shape: readonly number[]): tf.Tensor 
   }
   if (axes.length === 0) return tf.reshape(dy, [...shape]);
   const k = axes.length;
-  if (axes.every((a, i) => a === i) && k < dy.rank && !ONE_PASS_SUM_BACKENDS.has(tf.getBackend())) {
+  if (axes.every((a, i) => a === i) && k < dy.rank && !sumIsOnePass(k, dy.rank)) {
     // Summing the leading axes (a bias gradient): ones[1, rows] x dy[rows, cols] runs on the
     // backends' fast matMul, where a reduction over non-last axes would transpose first.
     const rows = dy.shape.slice(0, k).reduce((a, b) => a * b, 1);

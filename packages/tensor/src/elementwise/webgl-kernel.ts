@@ -16,7 +16,8 @@ function runFormula({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): t
     inputs: xs,
     variableNames: xs.map((_, i) => `X${i}`),
     outputShape: xs[0].shape,
-    packed,
+    packedInputs: packed,
+    packedOutput: packed,
     uniforms: scalars.map((value, k) => ({ name: `s${k}`, value })),
     userCode: `
       ${type} formula(${xs.map((_, i) => `${type} x${i}`).join(', ')}) {

@@ -3,7 +3,7 @@ import { splitFilterGradient } from './conv-filter-grad-webgl';
 
 describe('splitFilterGradient', () => {
   it('cuts the sum into chunks that cover it once, enough for about 65,000 fragments', () => {
-    // MNIST conv1 at batch 64: 288 filter elements, 43,264 terms each.
+    // MNIST conv1 at batch 64: 288 fragments per chunk, 43,264 terms to cut.
     const conv1 = splitFilterGradient(64 * 26 * 26, 288);
     expect(conv1.chunks * 288).toBeGreaterThanOrEqual(65536);
     expect((conv1.chunks - 1) * conv1.chunkLength).toBeLessThan(64 * 26 * 26);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { runFragments } from './webgl-program';
+import { disposeIntermediate, PACKED_HELPERS_GLSL, runFragments, webgl2 } from './webgl-program';
 
 /** Fragments to aim for in the partial-sums draw: enough to fill a GPU that tfjs's kernel leaves idle. */
 const TARGET_FRAGMENTS = 65536;
@@ -9,14 +9,14 @@ const MIN_CHUNK = 64;
 
 /**
  * How the sum over samples and output positions (length R = batch x outHeight x outWidth) is cut
- * into `chunks` of `chunkLength` terms, one fragment per chunk and element of dW, so that small
- * filters still fill the GPU.
+ * into `chunks` of `chunkLength` terms, for `fragmentsPerChunk` fragments each (one per 2x2 block
+ * of dW), so that small filters still fill the GPU.
  */
 export function splitFilterGradient(
   reduction: number,
-  filterSize: number,
+  fragmentsPerChunk: number,
 ): { chunks: number; chunkLength: number } {
-  const wanted = Math.max(1, Math.ceil(TARGET_FRAGMENTS / filterSize));
+  const wanted = Math.max(1, Math.ceil(TARGET_FRAGMENTS / fragmentsPerChunk));
   const chunks = Math.max(1, Math.min(wanted, Math.floor(reduction / MIN_CHUNK)));
   const chunkLength = Math.ceil(reduction / chunks);
   return { chunks: Math.ceil(reduction / chunkLength), chunkLength };
@@ -24,19 +24,20 @@ export function splitFilterGradient(
 
 /**
  * Conv2DBackpropFilter on webgl, for NHWC: dW[kh, kw, ci, co] = sum over n, oh, ow of
- * x[n, oh*sh + kh - top, ow*sw + kw - left, ci] * dy[n, oh, ow, co], in two draws: one fragment
- * per chunk of the sum and element of dW adds its chunk, then one fragment per element of dW
- * adds the chunks. tfjs-backend-webgl 4.22 draws one fragment per element of dW, which loops
- * over the whole batch (288 fragments for the chapter's first conv), as tfjs's WebGPU kernel
- * does. NCHW, WebGL 1 and `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
+ * x[n, oh*sh + kh - top, ow*sw + kw - left, ci] * dy[n, oh, ow, co], in two draws over packed
+ * textures (as tfjs's convolutions write dy, and as convkit's max-pooling writes x): one fragment
+ * per chunk of the sum and 2x2 block (two in-channels by two out-channels) of dW adds the
+ * chunk's outer products of x's and dy's pairs of channels, then one fragment per block of dW
+ * adds the chunks; dW comes out packed, as the optimizer's update reads it. tfjs-backend-webgl
+ * 4.22 draws one fragment per element of dW, which loops over the whole batch (288 fragments for
+ * the chapter's first conv), as tfjs's WebGPU kernel does. NCHW, WebGL 1 and
+ * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    // WebGL 1's GLSL has neither loops with bounds known only at run time nor integer %.
-    const webgl1 = tf.env().getNumber('WEBGL_VERSION') === 1;
-    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgl === 'tfjs' || webgl1) return original(args);
+    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgl === 'tfjs' || !webgl2()) return original(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       attrs.filterShape,
@@ -45,23 +46,25 @@ export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFun
       attrs.pad,
       attrs.dimRoundingMode,
     );
-    const rows = info.filterHeight * info.filterWidth * info.inChannels;
+    const taps = info.filterHeight * info.filterWidth;
+    const blocks = taps * Math.ceil(info.inChannels / 2) * Math.ceil(info.outChannels / 2);
     const reduction = info.batchSize * info.outHeight * info.outWidth;
-    const { chunks, chunkLength } = splitFilterGradient(reduction, rows * info.outChannels);
+    const { chunks, chunkLength } = splitFilterGradient(reduction, blocks);
     const partial = runFragments(args.backend, {
       inputs: [x, dy],
       variableNames: ['X', 'Dy'],
-      outputShape: [chunks, rows, info.outChannels],
+      outputShape: [chunks, taps, info.inChannels, info.outChannels],
+      packedInputs: true,
+      packedOutput: true,
       userCode: `
+      ${PACKED_HELPERS_GLSL}
       void main() {
-        ivec3 coords = getOutputCoords();
-        int ci = coords.y % ${info.inChannels};
-        int tap = coords.y / ${info.inChannels};
-        int kh = tap / ${info.filterWidth};
-        int kw = tap - kh * ${info.filterWidth};
+        ivec4 coords = getOutputCoords();
+        int kh = coords.y / ${info.filterWidth};
+        int kw = coords.y - kh * ${info.filterWidth};
         int start = coords.x * ${chunkLength};
         int end = min(start + ${chunkLength}, ${reduction});
-        float total = 0.0;
+        vec4 total = vec4(0.0);
         for (int r = start; r < end; r++) {
           int ow = r % ${info.outWidth};
           int q = r / ${info.outWidth};
@@ -70,7 +73,9 @@ export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFun
           int xr = oh * ${info.strideHeight} + kh - ${info.padInfo.top};
           int xc = ow * ${info.strideWidth} + kw - ${info.padInfo.left};
           if (xr >= 0 && xr < ${info.inHeight} && xc >= 0 && xc < ${info.inWidth}) {
-            total += getX(n, xr, xc, ci) * getDy(n, oh, ow, coords.z);
+            vec2 xs = lanes(getX(n, xr, xc, coords.z), xc);
+            vec2 dys = lanes(getDy(n, oh, ow, coords.w), ow);
+            total += vec4(xs.x * dys, xs.y * dys);
           }
         }
         setOutput(total);
@@ -80,18 +85,18 @@ export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFun
       inputs: [partial],
       variableNames: ['P'],
       outputShape: attrs.filterShape,
+      packedInputs: true,
+      packedOutput: true,
       userCode: `
       void main() {
         ivec4 coords = getOutputCoords();
-        int row = (coords.x * ${info.filterWidth} + coords.y) * ${info.inChannels} + coords.z;
-        float total = 0.0;
-        for (int c = 0; c < ${chunks}; c++) { total += getP(c, row, coords.w); }
+        int tap = coords.x * ${info.filterWidth} + coords.y;
+        vec4 total = vec4(0.0);
+        for (int c = 0; c < ${chunks}; c++) { total += getP(c, tap, coords.z, coords.w); }
         setOutput(total);
       }`,
     });
-    (args.backend as { disposeIntermediateTensorInfo(t: tf.TensorInfo): void }).disposeIntermediateTensorInfo(
-      partial,
-    );
+    disposeIntermediate(args.backend, partial);
     return dw;
   };
 }

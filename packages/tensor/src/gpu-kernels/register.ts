@@ -13,8 +13,11 @@ import { CROSSENTROPY_GRADIENT } from './crossentropy-gradient';
 import { CROSSENTROPY_WEBGL_KERNEL_CONFIGS } from './crossentropy-webgl';
 import { CROSSENTROPY_WEBGPU_KERNEL_CONFIGS } from './crossentropy-webgpu';
 import { maxPoolGradWebgpu } from './max-pool-grad-webgpu';
+import { maxPoolGradWebgl, maxPoolWebgl } from './max-pool-webgl';
 import { SOFTMAX_GRAD_WEBGL_KERNEL_CONFIG } from './softmax-grad-webgl';
 import { SOFTMAX_GRAD_WEBGPU_KERNEL_CONFIG } from './softmax-grad-webgpu';
+import { softmaxWebgl } from './softmax-webgl';
+import { sumLeadingAxesWebgl } from './sum-leading-axes-webgl';
 
 /** convkit's fused kernels for each GPU backend: formulas, crossentropies and their gradient, accuracies, softmax's gradient, running sums. */
 const KERNELS: Record<FusedKernelBackend, tf.KernelConfig[]> = {
@@ -57,6 +60,10 @@ const WRAPPERS: Record<FusedKernelBackend, Record<string, (original: tf.KernelFu
   },
   webgl: {
     [tf.Conv2DBackpropFilter]: conv2dBackpropFilterWebgl,
+    [tf.MaxPool]: maxPoolWebgl,
+    [tf.MaxPoolGrad]: maxPoolGradWebgl,
+    [tf.Softmax]: softmaxWebgl,
+    [tf.Sum]: sumLeadingAxesWebgl,
   },
 };
 
@@ -65,8 +72,9 @@ const wrapped = new Map<string, tf.KernelConfig>();
 
 /**
  * Puts convkit's versions of tfjs kernels in the registry for `backend` (webgpu: conv2d, the
- * conv2d filter gradient and the max-pool gradient; webgl: the filter gradient), once the tfjs
- * backend has registered its own; any number of calls.
+ * conv2d filter gradient and the max-pool gradient; webgl: the filter gradient, max-pooling and
+ * its gradient, softmax, and sums over leading axes), once the tfjs backend has registered its
+ * own; any number of calls.
  */
 export function replaceGpuKernels(backend: FusedKernelBackend): void {
   for (const [name, wrap] of Object.entries(WRAPPERS[backend])) {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The part of tfjs-backend-webgl's MathBackendWebGL that convkit's kernels use. */
 export interface WebglBackendLike {
@@ -29,17 +29,22 @@ export function runFragments(
     variableNames: string[];
     outputShape: number[];
     uniforms?: FloatUniform[];
-    /** Read and write packed textures (vec4s of 2x2 blocks; tfjs converts inputs as needed). */
-    packed?: boolean;
+    /**
+     * Read inputs as packed textures: `getX(...)` returns the vec4 of the 2x2 block (over the
+     * last two axes) that holds the element; tfjs packs inputs that are not.
+     */
+    packedInputs?: boolean;
+    /** Write a packed texture: `getOutputCoords()` is a block's first element, `setOutput` takes its vec4. */
+    packedOutput?: boolean;
     userCode: string;
   },
 ): tf.TensorInfo {
-  const { inputs, variableNames, outputShape, uniforms = [], packed = false, userCode } = spec;
+  const { inputs, variableNames, outputShape, uniforms = [], userCode } = spec;
   const program = {
     variableNames,
     outputShape,
-    packedInputs: packed,
-    packedOutput: packed,
+    packedInputs: spec.packedInputs ?? false,
+    packedOutput: spec.packedOutput ?? false,
     customUniforms: uniforms.map((u) => ({ name: u.name, type: 'float' })),
     userCode,
   };
@@ -49,4 +54,33 @@ export function runFragments(
     'float32',
     uniforms.map((u) => [u.value]),
   );
+}
+
+/**
+ * GLSL helpers for programs with packed inputs: `lanes(texel, i)` is the pair of values a texel
+ * holds in row i of its 2x2 block (x, y for an even i; z, w for an odd one), and `negInf()` is
+ * -infinity (a max's starting value that every number, -infinity aside, exceeds).
+ */
+export const PACKED_HELPERS_GLSL = `
+  vec2 lanes(vec4 texel, int row) { return (row & 1) == 0 ? texel.xy : texel.zw; }
+  float negInf() { return uintBitsToFloat(0xff800000u); }
+`;
+
+/**
+ * Whether convkit's own WebGL programs can run: they use WebGL 2's GLSL (integer % and &, loops
+ * with bounds known only at run time); on WebGL 1 tfjs's kernels run.
+ */
+export function webgl2(): boolean {
+  return tf.env().getNumber('WEBGL_VERSION') !== 1;
+}
+
+/** Frees a texture a kernel made for its own use (tfjs-backend-webgl's MathBackendWebGL). */
+export function disposeIntermediate(backend: unknown, info: tf.TensorInfo): void {
+  (backend as { disposeIntermediateTensorInfo(t: tf.TensorInfo): void }).disposeIntermediateTensorInfo(info);
+}
+
+/** Whether `info`'s texture on tfjs-backend-webgl holds packed 2x2 blocks (as its packed programs write). */
+export function isPackedTexture(backend: unknown, info: tf.TensorInfo): boolean {
+  const texData = (backend as { texData: { get(id: object): { isPacked?: boolean } | undefined } }).texData;
+  return texData.get(info.dataId)?.isPacked === true;
 }

@@ -36,9 +36,12 @@ export interface ConvAlgorithms {
    */
   webgpu: 'convkit' | 'tfjs';
   /**
-   * Gradients on webgl: 'convkit' runs convkit's conv2d filter gradient (the sum over the batch
-   * split into chunks, one fragment each, then a draw that adds them); 'tfjs' runs
-   * tfjs-backend-webgl's own (one fragment per filter element, looping over the whole batch).
+   * Training kernels on webgl: 'convkit' runs convkit's conv2d filter gradient (the sum over the
+   * batch split into chunks, one fragment each, then a draw that adds them), and its max-pooling,
+   * max-pool gradient, softmax and sum over leading axes (bias gradients) in one or two draws
+   * each, all reading and writing the packed textures tfjs's convolutions and matMuls use; 'tfjs'
+   * runs tfjs-backend-webgl's own (the filter gradient: one fragment per filter element, looping
+   * over the whole batch; the others unpacked, with pack and unpack draws around them).
    */
   webgl: 'convkit' | 'tfjs';
   /**

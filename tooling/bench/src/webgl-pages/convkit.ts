@@ -2,13 +2,13 @@
 import '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
 import { mnistSetup } from '../mnist-convnet';
-import { countDraws, type DrawsPerStep } from './count-draws';
+import { countDraws, type MeasureSteps } from './count-draws';
 
-const drawsPerStep: DrawsPerStep = async (batch, steps) => {
+const measureSteps: MeasureSteps = async (batch, steps) => {
   await tf.setBackend('webgl');
   const { model, x, y } = mnistSetup(batch * steps);
   await model.fit(x, y, { batchSize: batch });
-  const draws = await countDraws(() => model.fit(x, y, { batchSize: batch }));
-  return draws / steps;
+  const { draws, seconds } = await countDraws(() => model.fit(x, y, { batchSize: batch }));
+  return { draws: draws / steps, samplesPerSecond: (batch * steps) / seconds };
 };
-Object.assign(globalThis, { drawsPerStep });
+Object.assign(globalThis, { measureSteps });

@@ -7,9 +7,10 @@ interface Counted {
 
 /**
  * Runs `fn` on the active webgl backend and counts its draws, by wrapping the GPGPU context's
- * `executeProgram` (one call per shader pass: kernels, and tfjs's pack and unpack conversions).
+ * `executeProgram` (one call per shader pass: kernels, and tfjs's pack and unpack conversions);
+ * also says how long `fn` took.
  */
-export async function countDraws(fn: () => Promise<unknown>): Promise<number> {
+export async function countDraws(fn: () => Promise<unknown>): Promise<{ draws: number; seconds: number }> {
   if (tf.getBackend() !== 'webgl') {
     throw new Error(`counting draws needs tfjs-backend-webgl; the active backend is ${tf.getBackend()}.`);
   }
@@ -20,13 +21,20 @@ export async function countDraws(fn: () => Promise<unknown>): Promise<number> {
     draws++;
     return executeProgram.apply(gpgpu, args);
   };
+  const start = performance.now();
   try {
     await fn();
   } finally {
     gpgpu.executeProgram = executeProgram;
   }
-  return draws;
+  return { draws, seconds: (performance.now() - start) / 1000 };
 }
 
-/** What each page exposes to the benchmark: WebGL draws per training step of the MNIST convnet. */
-export type DrawsPerStep = (batch: number, steps: number) => Promise<number>;
+/** What a training step of the MNIST convnet costs on WebGL: draws, and samples per second where it ran. */
+export interface StepCost {
+  draws: number;
+  samplesPerSecond: number;
+}
+
+/** What each page exposes to the benchmark: the cost of `steps` training steps of `batch` samples. */
+export type MeasureSteps = (batch: number, steps: number) => Promise<StepCost>;

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { convAlgorithms } from '../wasm-kernels/algorithms';
+import { disposeIntermediate, runFragments, webgl2 } from './webgl-program';
+
+/** The fewest pairs of rows one fragment of the first draw adds (fewer would make the second draw long). */
+const MIN_CHUNK_PAIRS = 32;
+
+/**
+ * How the pairs of rows (one packed texel each, per pair of columns) are cut into chunks: about
+ * the square root of their number, so that both draws of a long sum are short; one chunk (one
+ * draw) for at most 2 x MIN_CHUNK_PAIRS pairs.
+ */
+export function splitRowPairs(pairs: number): { chunks: number; chunkPairs: number } {
+  const chunkPairs = Math.max(MIN_CHUNK_PAIRS, Math.ceil(Math.sqrt(pairs)));
+  if (pairs <= 2 * MIN_CHUNK_PAIRS) return { chunks: 1, chunkPairs: pairs };
+  return { chunks: Math.ceil(pairs / chunkPairs), chunkPairs };
+}
+
+/** Whether a Sum adds up every axis but the last, as a bias gradient does. */
+function sumsLeadingAxes(shape: number[], axis: number | number[]): boolean {
+  const rank = shape.length;
+  const axes = tf.util.parseAxisParam(axis, shape).sort((a, b) => a - b);
+  return rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i);
+}
+
+/**
+ * Sum over every axis but the last (bias gradients: dy [n, h, w, c] to [c]) on webgl, reading
+ * the packed input as tfjs's convolutions and matMuls write it: each fragment adds a chunk of
+ * rows for two columns, two rows per texel, then a second draw adds the chunks (one draw for
+ * short sums); the output is packed. tfjs-backend-webgl 4.22 transposes the input, unpacks it
+ * and reduces in up to three draws. Other axes, other dtypes, WebGL 1 and
+ * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
+ */
+export function sumLeadingAxesWebgl(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    if (
+      convAlgorithms().webgl === 'tfjs' ||
+      !webgl2() ||
+      x.dtype !== 'float32' ||
+      x.shape.length > 4 ||
+      tf.util.sizeFromShape(x.shape) === 0 ||
+      !sumsLeadingAxes(x.shape, axis)
+    ) {
+      return original(args);
+    }
+    const rank = x.shape.length;
+    const cols = x.shape[rank - 1];
+    const rowsPerPair = x.shape[rank - 2];
+    const pairsPerRun = Math.ceil(rowsPerPair / 2);
+    const outer = x.shape.slice(0, rank - 2);
+    const pairs = outer.reduce((a, b) => a * b, 1) * pairsPerRun;
+    const { chunks, chunkPairs } = splitRowPairs(pairs);
+    // GLSL that adds pairs [start, end) of rows at columns (col, col + 1) into vec2 `total`.
+    const outerCoords = outer.map((_, i) => {
+      const inner = outer.slice(i + 1).reduce((a, b) => a * b, 1);
+      return i === 0 ? `o / ${inner}` : `(o / ${inner}) % ${outer[i]}`;
+    });
+    const addPairs = `
+        for (int p = start; p < end; p++) {
+          int o = p / ${pairsPerRun};
+          int row = (p - o * ${pairsPerRun}) * 2;
+          vec4 t = getX(${[...outerCoords, 'row', 'col'].join(', ')});
+          total += row + 1 < ${rowsPerPair} ? t.xy + t.zw : t.xy;
+        }`;
+    const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols];
+    // The output's column: the last of its coordinates.
+    const outCol = outShape.length === 1 ? 'getOutputCoords()' : `getOutputCoords()[${outShape.length - 1}]`;
+    if (chunks === 1) {
+      return runFragments(args.backend, {
+        inputs: [x],
+        variableNames: ['X'],
+        outputShape: outShape,
+        packedInputs: true,
+        packedOutput: true,
+        userCode: `
+        void main() {
+          int col = ${outCol};
+          int start = 0;
+          int end = ${pairs};
+          vec2 total = vec2(0.0);
+          ${addPairs}
+          setOutput(vec4(total, 0.0, 0.0));
+        }`,
+      });
+    }
+    // One row per chunk; each texel adds two chunks (its two rows) for two columns.
+    const partial = runFragments(args.backend, {
+      inputs: [x],
+      variableNames: ['X'],
+      outputShape: [chunks, cols],
+      packedInputs: true,
+      packedOutput: true,
+      userCode: `
+      vec2 chunkSum(int chunk, int col) {
+        vec2 total = vec2(0.0);
+        int start = chunk * ${chunkPairs};
+        int end = min(start + ${chunkPairs}, ${pairs});
+        ${addPairs}
+        return total;
+      }
+      void main() {
+        ivec2 coords = getOutputCoords();
+        vec2 bottom = coords.x + 1 < ${chunks} ? chunkSum(coords.x + 1, coords.y) : vec2(0.0);
+        setOutput(vec4(chunkSum(coords.x, coords.y), bottom));
+      }`,
+    });
+    const sum = runFragments(args.backend, {
+      inputs: [partial],
+      variableNames: ['P'],
+      outputShape: outShape,
+      packedInputs: true,
+      packedOutput: true,
+      userCode: `
+      void main() {
+        int col = ${outCol};
+        vec2 total = vec2(0.0);
+        for (int k = 0; k < ${chunks}; k += 2) {
+          vec4 t = getP(k, col);
+          total += t.xy + t.zw;
+        }
+        setOutput(vec4(total, 0.0, 0.0));
+      }`,
+    });
+    disposeIntermediate(args.backend, partial);
+    return sum;
+  };
+}
