@@ -14,6 +14,20 @@ function poolInfo(input: tf.TensorInfo, attrs: tf.MaxPoolAttrs): tf.backend_util
   );
 }
 
+/**
+ * GLSL main() of a program writing 2x2 blocks over (column, channel) of an NHWC output: `pairAt`
+ * (a GLSL function of n, row, column and channel giving channels d and d + 1) at the block's two
+ * columns, the second only where it is inside `width`.
+ */
+function mainOverColumnPairs(pairAt: string, width: number): string {
+  return `
+      void main() {
+        ivec4 o = getOutputCoords();
+        vec2 right = o.z + 1 < ${width} ? ${pairAt}(o.x, o.y, o.z + 1, o.w) : vec2(0.0);
+        setOutput(vec4(${pairAt}(o.x, o.y, o.z, o.w), right));
+      }`;
+}
+
 /** Whether convkit's packed max-pool programs run for this input (else tfjs's kernel does). */
 function runsConvkit(input: tf.TensorInfo): boolean {
   return convAlgorithms().webgl === 'convkit' && webgl2() && input.dtype === 'float32';
@@ -53,11 +67,7 @@ export function maxPoolWebgl(original: tf.KernelFunc): tf.KernelFunc {
         }
         return best;
       }
-      void main() {
-        ivec4 o = getOutputCoords();
-        vec2 right = o.z + 1 < ${info.outWidth} ? windowMax(o.x, o.y, o.z + 1, o.w) : vec2(0.0);
-        setOutput(vec4(windowMax(o.x, o.y, o.z, o.w), right));
-      }`,
+      ${mainOverColumnPairs('windowMax', info.outWidth)}`,
     });
   };
 }
@@ -114,11 +124,7 @@ export function maxPoolGradWebgl(original: tf.KernelFunc): tf.KernelFunc {
         }
         return dx;
       }
-      void main() {
-        ivec4 o = getOutputCoords();
-        vec2 right = o.z + 1 < ${info.inWidth} ? dxAt(o.x, o.y, o.z + 1, o.w) : vec2(0.0);
-        setOutput(vec4(dxAt(o.x, o.y, o.z, o.w), right));
-      }`,
+      ${mainOverColumnPairs('dxAt', info.inWidth)}`,
     });
   };
 }

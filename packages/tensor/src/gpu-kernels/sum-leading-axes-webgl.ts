@@ -52,67 +52,66 @@ export function sumLeadingAxesWebgl(original: tf.KernelFunc): tf.KernelFunc {
     const outer = x.shape.slice(0, rank - 2);
     const pairs = outer.reduce((a, b) => a * b, 1) * pairsPerRun;
     const { chunks, chunkPairs } = splitRowPairs(pairs);
-    // GLSL that adds pairs [start, end) of rows at columns (col, col + 1) into vec2 `total`.
     const outerCoords = outer.map((_, i) => {
       const inner = outer.slice(i + 1).reduce((a, b) => a * b, 1);
       return i === 0 ? `o / ${inner}` : `(o / ${inner}) % ${outer[i]}`;
     });
-    const addPairs = `
+    // GLSL: the sum of pairs of rows [start, end) at columns (col, col + 1).
+    const sumPairs = `
+      vec2 sumPairs(int start, int end, int col) {
+        vec2 total = vec2(0.0);
         for (int p = start; p < end; p++) {
           int o = p / ${pairsPerRun};
           int row = (p - o * ${pairsPerRun}) * 2;
           vec4 t = getX(${[...outerCoords, 'row', 'col'].join(', ')});
           total += row + 1 < ${rowsPerPair} ? t.xy + t.zw : t.xy;
-        }`;
+        }
+        return total;
+      }`;
     const outShape = keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols];
     // The output's column: the last of its coordinates.
     const outCol = outShape.length === 1 ? 'getOutputCoords()' : `getOutputCoords()[${outShape.length - 1}]`;
-    if (chunks === 1) {
-      return runFragments(args.backend, {
-        inputs: [x],
-        variableNames: ['X'],
-        outputShape: outShape,
+    const run = (input: tf.TensorInfo, name: string, outputShape: number[], userCode: string) =>
+      runFragments(args.backend, {
+        inputs: [input],
+        variableNames: [name],
+        outputShape,
         packedInputs: true,
         packedOutput: true,
-        userCode: `
-        void main() {
-          int col = ${outCol};
-          int start = 0;
-          int end = ${pairs};
-          vec2 total = vec2(0.0);
-          ${addPairs}
-          setOutput(vec4(total, 0.0, 0.0));
-        }`,
+        userCode,
       });
+    if (chunks === 1) {
+      return run(
+        x,
+        'X',
+        outShape,
+        `
+      ${sumPairs}
+      void main() {
+        setOutput(vec4(sumPairs(0, ${pairs}, ${outCol}), 0.0, 0.0));
+      }`,
+      );
     }
     // One row per chunk; each texel adds two chunks (its two rows) for two columns.
-    const partial = runFragments(args.backend, {
-      inputs: [x],
-      variableNames: ['X'],
-      outputShape: [chunks, cols],
-      packedInputs: true,
-      packedOutput: true,
-      userCode: `
+    const partial = run(
+      x,
+      'X',
+      [chunks, cols],
+      `
+      ${sumPairs}
       vec2 chunkSum(int chunk, int col) {
-        vec2 total = vec2(0.0);
-        int start = chunk * ${chunkPairs};
-        int end = min(start + ${chunkPairs}, ${pairs});
-        ${addPairs}
-        return total;
+        return chunk < ${chunks} ? sumPairs(chunk * ${chunkPairs}, min((chunk + 1) * ${chunkPairs}, ${pairs}), col) : vec2(0.0);
       }
       void main() {
         ivec2 coords = getOutputCoords();
-        vec2 bottom = coords.x + 1 < ${chunks} ? chunkSum(coords.x + 1, coords.y) : vec2(0.0);
-        setOutput(vec4(chunkSum(coords.x, coords.y), bottom));
+        setOutput(vec4(chunkSum(coords.x, coords.y), chunkSum(coords.x + 1, coords.y)));
       }`,
-    });
-    const sum = runFragments(args.backend, {
-      inputs: [partial],
-      variableNames: ['P'],
-      outputShape: outShape,
-      packedInputs: true,
-      packedOutput: true,
-      userCode: `
+    );
+    const sum = run(
+      partial,
+      'P',
+      outShape,
+      `
       void main() {
         int col = ${outCol};
         vec2 total = vec2(0.0);
@@ -122,7 +121,7 @@ export function sumLeadingAxesWebgl(original: tf.KernelFunc): tf.KernelFunc {
         }
         setOutput(vec4(total, 0.0, 0.0));
       }`,
-    });
+    );
     disposeIntermediate(args.backend, partial);
     return sum;
   };
