@@ -1,7 +1,8 @@
-import type { BatchSource } from '@convkit/layers';
-import { expectNoLeakedTensors, forEachBackend } from '@convkit/tensor/testing';
+import { type BatchSource, conv2d, sequential } from '@convkit/layers';
+import { clearConv2dTuning, initBackend } from '@convkit/tensor';
+import { expectNoLeakedTensors, forEachBackend, webgpuUnavailable } from '@convkit/tensor/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildVgg16 } from './architecture';
 import { disposeModel } from './dispose';
 import { extractFeatures } from './extract-features';
@@ -100,5 +101,56 @@ forEachBackend(['wasm'], () => {
       await expect(extractFeatures(convBase, finite, { samples: 0 })).rejects.toThrow(/positive integer/);
       disposeModel(convBase);
     });
+  });
+});
+
+/** Short timings and one tile: each candidate compiles shaders of its own on lavapipe. */
+const QUICK_TUNING = { secondsPerCandidate: 0.02, rounds: 1, tiles: ['small' as const] };
+
+/** Two 3x3 convs (the second one twice, so two distinct shapes) as a conv base for 32x32 images. */
+function smallConvBase() {
+  return sequential([
+    conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [32, 32, 3] }),
+    conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  ]);
+}
+
+describe('extractFeatures with tuneConv2d', () => {
+  it('is ignored off webgpu', async () => {
+    await initBackend('cpu');
+    const result = await extractFeatures(smallConvBase(), endless(2), {
+      samples: 2,
+      tuneConv2d: QUICK_TUNING,
+    });
+    expect(result.conv2dTunings).toBeUndefined();
+    tf.dispose([result.features, result.labels!]);
+  });
+});
+
+describe.skipIf(await webgpuUnavailable())('extractFeatures with tuneConv2d on webgpu', () => {
+  afterAll(() => {
+    clearConv2dTuning();
+    tf.env().set('WEBGPU_CPU_FORWARD', true);
+  });
+
+  it("tunes each of the conv base's conv2d shapes at the first batch's size, and extracts the same features", async () => {
+    await initBackend('webgpu');
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
+    const convBase = smallConvBase();
+    const plain = await extractFeatures(convBase, endless(4), { samples: 8 });
+    const tuned = await extractFeatures(convBase, endless(4), { samples: 8, tuneConv2d: QUICK_TUNING });
+    expect(plain.conv2dTunings).toBeUndefined();
+    expect(tuned.conv2dTunings?.map((t) => t.signature.x)).toEqual([
+      [4, 32, 32, 3],
+      [4, 30, 30, 8],
+    ]);
+    for (const t of tuned.conv2dTunings!) expect(t.timings[0]).toMatchObject(t.choice);
+    const want = (await plain.features.data()) as Float32Array;
+    const got = (await tuned.features.data()) as Float32Array;
+    const scale = Math.max(...want.map(Math.abs));
+    // Winograd F(4x4)'s tolerance, the loosest of the candidates'.
+    expect(Math.max(...want.map((v, i) => Math.abs(got[i] - v))) / scale).toBeLessThan(5e-5);
+    tf.dispose([plain.features, plain.labels!, tuned.features, tuned.labels!]);
   });
 });

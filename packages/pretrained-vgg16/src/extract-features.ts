@@ -1,5 +1,10 @@
 import type { BatchSource, Layer } from '@convkit/layers';
-import { ConvkitUsageError } from '@convkit/tensor';
+import {
+  type Conv2dTuning,
+  ConvkitUsageError,
+  type TuneConv2dOptions,
+  tuneWebgpuConv2d,
+} from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link extractFeatures}. */
@@ -8,6 +13,13 @@ export interface ExtractFeaturesOptions {
   samples: number;
   /** Called after each batch with the samples done so far. */
   onBatch?: (done: number, samples: number) => void;
+  /**
+   * On webgpu: before the first batch's pass, time each of convkit's conv2d kernels for every
+   * layer shape of the conv base at that batch's size (@convkit/tensor's `tuneWebgpuConv2d`,
+   * with these options when an object), so that the passes run the fastest on this GPU. It takes
+   * a few seconds per distinct layer shape, repaid over many batches. Ignored on other backends.
+   */
+  tuneConv2d?: boolean | TuneConv2dOptions;
 }
 
 /** What {@link extractFeatures} returns: the conv base's outputs and the batches' labels. */
@@ -16,6 +28,8 @@ export interface ExtractedFeatures {
   features: tf.Tensor;
   /** The labels that came with the batches ([samples] or [samples, ...]), when the source had any. */
   labels?: tf.Tensor;
+  /** What `tuneConv2d` measured and chose, layer shape by layer shape, when it ran. */
+  conv2dTunings?: Conv2dTuning[];
 }
 
 /** A batch whose features (and labels) are on their way back from the backend. */
@@ -53,6 +67,7 @@ export async function extractFeatures(
   let labelShape: number[] = [];
   let queued = 0;
   let inFlight: InFlight | undefined;
+  let conv2dTunings: Conv2dTuning[] | undefined;
   const land = async (batch: InFlight) => {
     try {
       features!.set((await batch.features) as Float32Array, batch.at * size(featureShape));
@@ -76,8 +91,12 @@ export async function extractFeatures(
       const [x, y] = next.value;
       let out: tf.Tensor;
       const take = Math.min(x.shape[0], samples - queued);
+      const pass = () => convBase.apply(take < x.shape[0] ? tf.slice(x, 0, take) : x);
       try {
-        out = tf.tidy(() => convBase.apply(take < x.shape[0] ? tf.slice(x, 0, take) : x));
+        if (opts.tuneConv2d && queued === 0 && tf.getBackend() === 'webgpu') {
+          conv2dTunings = await tuneWebgpuConv2d(pass, opts.tuneConv2d === true ? {} : opts.tuneConv2d);
+        }
+        out = tf.tidy(pass);
       } catch (e) {
         tf.dispose([x, y].filter((t): t is tf.Tensor => t !== undefined));
         throw e;
@@ -124,6 +143,7 @@ export async function extractFeatures(
   return {
     features: tf.tensor(features as Float32Array, [samples, ...featureShape], 'float32'),
     labels: labels ? tf.tensor(labels, [samples, ...labelShape], 'float32') : undefined,
+    ...(conv2dTunings && { conv2dTunings }),
   };
 }
 

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { rmsprop, setSeed } from '@convkit/layers';
 import { saveModel } from '@convkit/layers/node';
 import { type ExtractedFeatures, extractFeatures } from '@convkit/pretrained-vgg16/node';
+import type { Conv2dTuning } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Command } from 'commander';
 import { CliContext, numberIn, positiveInt } from '../context';
@@ -23,6 +24,27 @@ interface FeaturesOptions {
   epochs: string;
   learningRate: string;
   weights?: string;
+  tuneConv2d?: boolean;
+}
+
+/** One layer shape's tuning, as the command reports it: the kernel chosen, its time and tfjs's. */
+interface TunedLayer {
+  call: string;
+  choice: string;
+  msPerCall: number;
+  tfjsMsPerCall: number | null;
+}
+
+/** A tuning result as the command logs it and reports it in --json. */
+function tunedLayer(t: Conv2dTuning): TunedLayer {
+  const round = (ms: number) => Number(ms.toPrecision(3));
+  const tfjs = t.timings.find((c) => c.algorithm === 'tfjs');
+  return {
+    call: t.call,
+    choice: t.choice.tile ? `${t.choice.algorithm} (${t.choice.tile} tile)` : t.choice.algorithm,
+    msPerCall: round(t.timings[0].msPerCall),
+    tfjsMsPerCall: tfjs ? round(tfjs.msPerCall) : null,
+  };
 }
 
 /** `convkit features DATA`: section 5.3.1, VGG16 features once, then a small dense classifier on them. */
@@ -38,9 +60,13 @@ export function registerFeatures(program: Command): void {
     .option('--epochs <n>', 'classifier epochs (the chapter: 30)', '30')
     .option('--learning-rate <lr>', 'RMSprop learning rate (the chapter: 2e-5)', '2e-5')
     .option('--weights <path>', 'VGG16 notop weights (default: the Keras cache)')
+    .option(
+      '--tune-conv2d',
+      "on WebGPU: first time convkit's conv2d kernels for each of VGG16's layer shapes, then run the fastest (a few seconds per shape, repaid over many images)",
+    )
     .addHelpText(
       'after',
-      '\nWrites to --out (default vgg16-features/): classifier/, history.json, accuracy.png, loss.png.',
+      '\nWrites to --out (default vgg16-features/): classifier/, history.json, accuracy.png, loss.png (and conv2d-tuning.json with --tune-conv2d).',
     )
     .action(async (data: string, options: FeaturesOptions, cmd: Command) => {
       const ctx = new CliContext(cmd);
@@ -56,7 +82,12 @@ export function registerFeatures(program: Command): void {
           `${data} needs a validation/ folder beside train/ (convkit split makes both).`,
         );
       const weights = findVgg16Weights(false, options.weights);
-      await ctx.startBackend();
+      const backend = await ctx.startBackend();
+      if (options.tuneConv2d && backend.name !== 'webgpu') {
+        throw new CliUsageError(
+          `--tune-conv2d times conv2d kernels on WebGPU, and the backend is ${backend.name}: add --backend webgpu, or leave the flag out.`,
+        );
+      }
       const convBase = await loadConvBase(weights, size);
       const flows = {
         targetSize: size,
@@ -66,15 +97,29 @@ export function registerFeatures(program: Command): void {
         classes: folders.classes,
       };
       const owned: tf.Tensor[] = [];
+      let tunings: TunedLayer[] | undefined;
       const extract = async (dir: string, name: string): Promise<ExtractedFeatures> => {
         const flow = directoryFlow(dir, flows, false);
         const samples = (flow as unknown as { samples: number }).samples;
+        // Tuning (the first split only: the others reuse its choices) comes before the bar.
+        const tuneConv2d = options.tuneConv2d === true && !tunings;
+        if (tuneConv2d) ctx.log("Timing convkit's conv2d kernels for each VGG16 layer shape...");
         const bar = ctx.progress(`VGG16 features (${name})`, samples, 'images');
         const result = await extractFeatures(convBase, flow, {
           samples,
+          tuneConv2d,
           onBatch: (done) => bar.update(done),
         });
         bar.stop();
+        if (result.conv2dTunings) {
+          tunings = result.conv2dTunings.map(tunedLayer);
+          for (const t of tunings)
+            ctx.log(`  ${t.call}: ${t.choice} ${t.msPerCall} ms (tfjs ${t.tfjsMsPerCall} ms)`);
+          await writeFileAtomic(
+            join(out, 'conv2d-tuning.json'),
+            `${JSON.stringify(result.conv2dTunings, null, 2)}\n`,
+          );
+        }
         owned.push(result.features, result.labels!);
         return result;
       };
@@ -134,7 +179,12 @@ export function registerFeatures(program: Command): void {
             history: result.history,
             final: { acc: last('acc'), val_acc: last('val_acc') },
             test: testValues ? { loss: testValues[0], acc: testValues[1] } : null,
-            files: { classifier: join(out, 'classifier'), ...plots },
+            ...(tunings && { conv2dTunings: tunings }),
+            files: {
+              classifier: join(out, 'classifier'),
+              ...plots,
+              ...(tunings && { conv2dTuning: join(out, 'conv2d-tuning.json') }),
+            },
           },
           [
             `Features [${train.features.shape.slice(1).join(', ')}] for ${train.features.shape[0]} training images; classifier after ${result.epochsDone} epochs: val_acc ${last('val_acc')?.toFixed(3)}${testValues ? `, test accuracy ${testValues[1].toFixed(3)}` : ''}.`,

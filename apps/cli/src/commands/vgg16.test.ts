@@ -52,6 +52,16 @@ describe.skipIf(!available)('convkit with VGG16 weights (random, Keras layout)',
     expect(pngSize(join(out, 'accuracy.png'))).toEqual({ width: 640, height: 420 });
   });
 
+  it('features --tune-conv2d is refused off WebGPU, before any work', async () => {
+    // On WebGPU (lavapipe here) the tuning run takes minutes: it compiles some 170 shaders for
+    // VGG16's 9 layer shapes. extractFeatures' tuneConv2d, which it passes on, has its own tests.
+    const r = await convkit(['features', fx.data, '--target-size', '32', '--tune-conv2d', ...wasm], { env });
+    expect(r.status).toBe(2);
+    expect(errorLines(r.stderr)[0]).toMatch(
+      /--tune-conv2d times conv2d kernels on WebGPU, and the backend is wasm: add --backend webgpu/,
+    );
+  });
+
   it('fine-tune: classifier on the frozen base, then block5 unfrozen', async () => {
     const out = join(tmp.dir, 'fine');
     const r = await convkit(
