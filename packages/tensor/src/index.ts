@@ -34,6 +34,7 @@ export {
   tuneWebgpuConv2d,
   useConv2dTunings,
 } from './gpu-kernels/tune-conv2d-webgpu';
+export { convkitWebglKernelsActive } from './gpu-kernels/webgl-program';
 export {
   assertPixelImage,
   convertChannels,

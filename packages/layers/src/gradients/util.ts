@@ -1,4 +1,4 @@
-import { convAlgorithms, replacedGpuKernels } from '@convkit/tensor';
+import { convkitWebglKernelsActive, replacedGpuKernels } from '@convkit/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A gradient definition for one kernel (tfjs-core's GradConfig). */
@@ -18,7 +18,7 @@ function sumIsOnePass(k: number, rank: number): boolean {
   return (
     backend === 'webgl' &&
     k === rank - 1 &&
-    convAlgorithms().webgl === 'convkit' &&
+    convkitWebglKernelsActive() &&
     replacedGpuKernels('webgl').includes(tf.Sum)
   );
 }

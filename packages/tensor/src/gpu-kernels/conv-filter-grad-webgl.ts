@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { disposeIntermediate, PACKED_HELPERS_GLSL, runFragments, webgl2 } from './webgl-program';
+import {
+  convkitWebglKernelsActive,
+  disposeIntermediate,
+  PACKED_HELPERS_GLSL,
+  runFragments,
+} from './webgl-program';
 
 /** Fragments to aim for in the partial-sums draw: enough to fill a GPU that tfjs's kernel leaves idle. */
 const TARGET_FRAGMENTS = 65536;
@@ -30,14 +34,14 @@ export function splitFilterGradient(
  * chunk's outer products of x's and dy's pairs of channels, then one fragment per block of dW
  * adds the chunks; dW comes out packed, as the optimizer's update reads it. tfjs-backend-webgl
  * 4.22 draws one fragment per element of dW, which loops over the whole batch (288 fragments for
- * the chapter's first conv), as tfjs's WebGPU kernel does. NCHW, WebGL 1 and
+ * the chapter's first conv), as tfjs's WebGPU kernel does. NCHW, WebGL 1, WEBGL_PACK off and
  * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function conv2dBackpropFilterWebgl(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (attrs.dataFormat === 'NCHW' || convAlgorithms().webgl === 'tfjs' || !webgl2()) return original(args);
+    if (attrs.dataFormat === 'NCHW' || !convkitWebglKernelsActive()) return original(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       attrs.filterShape,

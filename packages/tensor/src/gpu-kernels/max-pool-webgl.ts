@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { isPackedTexture, PACKED_HELPERS_GLSL, runFragments, webgl2 } from './webgl-program';
+import {
+  convkitWebglKernelsActive,
+  isPackedTexture,
+  PACKED_HELPERS_GLSL,
+  runFragments,
+} from './webgl-program';
 
 /** The pooling geometry of a MaxPool or MaxPoolGrad call on `input`, as tfjs computes it. */
 function poolInfo(input: tf.TensorInfo, attrs: tf.MaxPoolAttrs): tf.backend_util.Conv2DInfo {
@@ -30,7 +34,7 @@ function mainOverColumnPairs(pairAt: string, width: number): string {
 
 /** Whether convkit's packed max-pool programs run for this input (else tfjs's kernel does). */
 function runsConvkit(input: tf.TensorInfo): boolean {
-  return convAlgorithms().webgl === 'convkit' && webgl2() && input.dtype === 'float32';
+  return convkitWebglKernelsActive() && input.dtype === 'float32';
 }
 
 /**
@@ -39,7 +43,7 @@ function runsConvkit(input: tf.TensorInfo): boolean {
  * it, and writing what the next packed convolution reads. A window's value is its largest
  * (values above -infinity only, as tfjs's cpu backend compares). tfjs-backend-webgl 4.22's pool
  * is unpacked: an unpack draw before it and a pack draw after. An unpacked input (images as
- * uploaded), WebGL 1 and `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
+ * uploaded), WebGL 1, WEBGL_PACK off and `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function maxPoolWebgl(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -78,7 +82,7 @@ export function maxPoolWebgl(original: tf.KernelFunc): tf.KernelFunc {
  * the window's first strict maximum (row-major, padding skipped, as tfjs's cpu backend does: a
  * window with no value above -infinity has none) and adds the window's dy where it is that
  * element. tfjs-backend-webgl 4.22 takes two unpacked draws (each window's argmax, then the
- * scatter of dy), and unpack and pack draws around them. WebGL 1 and
+ * scatter of dy), and unpack and pack draws around them. WebGL 1, WEBGL_PACK off and
  * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function maxPoolGradWebgl(original: tf.KernelFunc): tf.KernelFunc {

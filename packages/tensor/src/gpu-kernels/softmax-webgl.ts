@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { PACKED_HELPERS_GLSL, runFragments, webgl2 } from './webgl-program';
+import { convkitWebglKernelsActive, PACKED_HELPERS_GLSL, runFragments } from './webgl-program';
 
 /** GLSL names of the output coordinates, by rank (tfjs gives ranks 1 to 4 as int and ivec2-4). */
 const COORDS = [
@@ -17,14 +16,14 @@ const COORDS = [
  * texture (as convkit's crossentropy, accuracy and softmax-gradient kernels read it), computing
  * exp(x - max) / sum(exp(x - max)) as tfjs's cpu backend does. tfjs-backend-webgl 4.22 takes
  * about nine draws (a max and a sum, each a reduction with its unpack, subtract, exp, divide,
- * and pack conversions). Ranks above 4, WebGL 1 and `setConvAlgorithms({ webgl: 'tfjs' })` run
- * `original`.
+ * and pack conversions). Ranks above 4, WebGL 1, WEBGL_PACK off and
+ * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function softmaxWebgl(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const logits = args.inputs.logits as tf.TensorInfo;
     const rank = logits.shape.length;
-    if (convAlgorithms().webgl === 'tfjs' || !webgl2() || rank > 4 || logits.dtype !== 'float32') {
+    if (!convkitWebglKernelsActive() || rank > 4 || logits.dtype !== 'float32') {
       return original(args);
     }
     const units = logits.shape[rank - 1];
@@ -49,10 +48,15 @@ export function softmaxWebgl(original: tf.KernelFunc): tf.KernelFunc {
           vec2 v = ${pair('j')};
           rowMax = max(rowMax, j + 1 < ${units} ? max(v.x, v.y) : v.x);
         }
+        // Summed in blocks of 32, then the blocks: a long row (1,000 classes) keeps float32's precision.
         float total = 0.0;
-        for (int j = 0; j < ${units}; j += 2) {
-          vec2 e = exp(${pair('j')} - rowMax);
-          total += j + 1 < ${units} ? e.x + e.y : e.x;
+        for (int block = 0; block < ${units}; block += 32) {
+          float blockTotal = 0.0;
+          for (int j = block; j < min(block + 32, ${units}); j += 2) {
+            vec2 e = exp(${pair('j')} - rowMax);
+            blockTotal += j + 1 < ${units} ? e.x + e.y : e.x;
+          }
+          total += blockTotal;
         }
         vec2 own = ${pair(`${column} - (${column} & 1)`)};
         setOutput(exp(((${column} & 1) == 0 ? own.x : own.y) - rowMax) / total);

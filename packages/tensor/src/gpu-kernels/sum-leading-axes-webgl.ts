@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convAlgorithms } from '../wasm-kernels/algorithms';
-import { disposeIntermediate, runFragments, webgl2 } from './webgl-program';
+import { convkitWebglKernelsActive, disposeIntermediate, runFragments } from './webgl-program';
 
 /** The fewest pairs of rows one fragment of the first draw adds (fewer would make the second draw long). */
 const MIN_CHUNK_PAIRS = 32;
@@ -28,7 +27,7 @@ function sumsLeadingAxes(shape: number[], axis: number | number[]): boolean {
  * the packed input as tfjs's convolutions and matMuls write it: each fragment adds a chunk of
  * rows for two columns, two rows per texel, then a second draw adds the chunks (one draw for
  * short sums); the output is packed. tfjs-backend-webgl 4.22 transposes the input, unpacks it
- * and reduces in up to three draws. Other axes, other dtypes, WebGL 1 and
+ * and reduces in up to three draws. Other axes, other dtypes, WebGL 1, WEBGL_PACK off and
  * `setConvAlgorithms({ webgl: 'tfjs' })` run `original`.
  */
 export function sumLeadingAxesWebgl(original: tf.KernelFunc): tf.KernelFunc {
@@ -36,8 +35,7 @@ export function sumLeadingAxesWebgl(original: tf.KernelFunc): tf.KernelFunc {
     const x = args.inputs.x as tf.TensorInfo;
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
     if (
-      convAlgorithms().webgl === 'tfjs' ||
-      !webgl2() ||
+      !convkitWebglKernelsActive() ||
       x.dtype !== 'float32' ||
       x.shape.length > 4 ||
       tf.util.sizeFromShape(x.shape) === 0 ||

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convAlgorithms } from '../wasm-kernels/algorithms';
 
 /** The part of tfjs-backend-webgl's MathBackendWebGL that convkit's kernels use. */
 export interface WebglBackendLike {
@@ -67,11 +68,17 @@ export const PACKED_HELPERS_GLSL = `
 `;
 
 /**
- * Whether convkit's own WebGL programs can run: they use WebGL 2's GLSL (integer % and &, loops
- * with bounds known only at run time); on WebGL 1 tfjs's kernels run.
+ * Whether convkit's WebGL programs replace tfjs-backend-webgl's kernels now (else tfjs's run):
+ * `setConvAlgorithms({ webgl })` is 'convkit' (the default); the context is WebGL 2, whose GLSL
+ * they use (integer % and &, loops with bounds known only at run time); and tfjs packs textures
+ * (WEBGL_PACK, the default), as most of them read and write packed ones.
  */
-export function webgl2(): boolean {
-  return tf.env().getNumber('WEBGL_VERSION') !== 1;
+export function convkitWebglKernelsActive(): boolean {
+  return (
+    convAlgorithms().webgl === 'convkit' &&
+    tf.env().getNumber('WEBGL_VERSION') !== 1 &&
+    tf.env().getBool('WEBGL_PACK')
+  );
 }
 
 /** Frees a texture a kernel made for its own use (tfjs-backend-webgl's MathBackendWebGL). */
