@@ -12,14 +12,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGES = { convkit: 'convkit.ts', 'tfjs-layers': 'tfjs-layers.ts' } as const;
 
 /** The cost of a training step of the MNIST convnet on WebGL, by contender, or why it was not measured. */
-export type DrawCounts = { perStep: Record<keyof typeof PAGES, StepCost> } | { skipped: string };
+export type WebglStepCosts = { perStep: Record<keyof typeof PAGES, StepCost> } | { skipped: string };
 
 /**
  * Counts WebGL draws per training step of the chapter's MNIST convnet in headless Chromium
  * (SwiftShader's WebGL, float32), and times the steps, for convkit and for tfjs-layers, each in
  * its own page: the pages are bundled here with esbuild and served on 127.0.0.1.
  */
-export async function countWebglDraws(batch: number, steps: number): Promise<DrawCounts> {
+export async function measureWebglSteps(batch: number, steps: number): Promise<WebglStepCosts> {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)` };
   const dir = mkdtempSync(join(tmpdir(), 'convkit-webgl-draws-'));
   // An empty page at /, and the bundles beside it.

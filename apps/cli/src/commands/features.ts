@@ -32,18 +32,19 @@ interface TunedLayer {
   call: string;
   choice: string;
   msPerCall: number;
-  tfjsMsPerCall: number | null;
+  tfjsMsPerCall: number;
 }
 
 /** A tuning result as the command logs it and reports it in --json. */
 function tunedLayer(t: Conv2dTuning): TunedLayer {
   const round = (ms: number) => Number(ms.toPrecision(3));
-  const tfjs = t.timings.find((c) => c.algorithm === 'tfjs');
+  // tfjs's kernel is always a candidate.
+  const tfjs = t.timings.find((c) => c.algorithm === 'tfjs')!;
   return {
     call: t.call,
     choice: t.choice.tile ? `${t.choice.algorithm} (${t.choice.tile} tile)` : t.choice.algorithm,
     msPerCall: round(t.timings[0].msPerCall),
-    tfjsMsPerCall: tfjs ? round(tfjs.msPerCall) : null,
+    tfjsMsPerCall: round(tfjs.msPerCall),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Benchmark } from '../harness';
-import { countWebglDraws } from '../webgl-draws';
+import { measureWebglSteps } from '../webgl-draws';
 
 const BATCH = 64;
 /** Steps counted (after a warm-up fit of as many). */
@@ -17,7 +17,7 @@ export const webglDraws: Benchmark = {
   name: 'webgl-draws',
   description: `chapter 5.1 MNIST convnet fit on WebGL in headless Chromium, batch ${BATCH}: draws per training step, and samples/s on SwiftShader`,
   async run() {
-    const counts = await countWebglDraws(BATCH, STEPS);
+    const counts = await measureWebglSteps(BATCH, STEPS);
     if ('skipped' in counts) return { measurements: [], ratios: [], notes: [`skipped: ${counts.skipped}`] };
     const unit = 'draws/step';
     const speed = 'samples/s (SwiftShader)';
