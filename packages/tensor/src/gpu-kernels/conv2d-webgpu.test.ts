@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../init-backend';
 import { webgpuUnavailable } from '../testing';
 import { setConvAlgorithms } from '../wasm-kernels/algorithms';
+import { WINOGRAD } from '../winograd-matrices';
 import { conv2dWithTile, type WebgpuConvAlgorithm } from './conv2d-webgpu';
 import { CONV_TILES, implicitGemmShader, pickConvTile } from './implicit-gemm-webgpu';
-import { WINOGRAD } from './winograd-webgpu';
 
 describe('pickConvTile', () => {
   it('takes 128 x 128 tiles where they fill the GPU, 64 columns for 64 channels, 64 x 64 for small outputs', () => {

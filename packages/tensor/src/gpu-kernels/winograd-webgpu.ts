@@ -1,59 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { WINOGRAD, type WinogradTile } from '../winograd-matrices';
 import { ACTIVATIONS, type ConvTile, runImplicitGemm } from './implicit-gemm-webgpu';
 import { intUniforms, runThreads, type WebgpuBackendLike } from './webgpu-program';
-
-/** Winograd's matrices for F(m x m, 3 x 3): input (B^T, α x α), filter (G, α x 3), output (A^T, m x α), α = m + 2. */
-interface WinogradMatrices {
-  BT: number[][];
-  G: number[][];
-  AT: number[][];
-}
-
-/** F(2x2, 3x3) and F(4x4, 3x3), as in Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks" (2015). */
-export const WINOGRAD: Record<2 | 4, WinogradMatrices> = {
-  2: {
-    BT: [
-      [1, 0, -1, 0],
-      [0, 1, 1, 0],
-      [0, -1, 1, 0],
-      [0, 1, 0, -1],
-    ],
-    G: [
-      [1, 0, 0],
-      [0.5, 0.5, 0.5],
-      [0.5, -0.5, 0.5],
-      [0, 0, 1],
-    ],
-    AT: [
-      [1, 1, 1, 0],
-      [0, 1, -1, -1],
-    ],
-  },
-  4: {
-    BT: [
-      [4, 0, -5, 0, 1, 0],
-      [0, -4, -4, 1, 1, 0],
-      [0, 4, -4, -1, 1, 0],
-      [0, -2, -1, 2, 1, 0],
-      [0, 2, -1, -2, 1, 0],
-      [0, 4, 0, -5, 0, 1],
-    ],
-    G: [
-      [1 / 4, 0, 0],
-      [-1 / 6, -1 / 6, -1 / 6],
-      [-1 / 6, 1 / 6, -1 / 6],
-      [1 / 24, 1 / 12, 1 / 6],
-      [1 / 24, -1 / 12, 1 / 6],
-      [0, 0, 1],
-    ],
-    AT: [
-      [1, 1, 1, 1, 1, 0],
-      [0, 1, -1, 2, -2, 0],
-      [0, 1, 1, 4, 4, 0],
-      [0, 1, -1, 8, -8, 1],
-    ],
-  },
-};
 
 /** A WGSL float literal for `c`. */
 const literal = (c: number) => (Number.isInteger(c) ? `${c}.0` : `${c}`);
@@ -107,7 +55,7 @@ function cells(size: number, line: (i: number, j: number, index: number) => stri
 }
 
 /** U[ξ, ci, co] = (G g G^T)[ξ] for each in- and out-channel (4 out-channels a thread). */
-function filterTransform(m: 2 | 4): string {
+function filterTransform(m: WinogradTile): string {
   const { G } = WINOGRAD[m];
   const alpha = m + 2;
   const reads = cells(
@@ -130,7 +78,7 @@ function filterTransform(m: 2 | 4): string {
 }
 
 /** V[ξ, tile, ci] = (B^T d B)[ξ] for each α x α input patch d of a tile (0 in the padding), 4 in-channels a thread. */
-function inputTransform(m: 2 | 4): string {
+function inputTransform(m: WinogradTile): string {
   const { BT } = WINOGRAD[m];
   const alpha = m + 2;
   const reads = cells(
@@ -161,7 +109,7 @@ function inputTransform(m: 2 | 4): string {
 }
 
 /** y = activation((A^T M A) + bias) for each tile's m x m outputs inside the image, 4 out-channels a thread. */
-function outputTransform(m: 2 | 4, hasBias: boolean, activation: string): string {
+function outputTransform(m: WinogradTile, hasBias: boolean, activation: string): string {
   const { AT } = WINOGRAD[m];
   const alpha = m + 2;
   const reads = cells(
@@ -229,7 +177,7 @@ export function runWinograd(
     activation: string;
     leakyreluAlpha?: number;
     info: tf.backend_util.Conv2DInfo;
-    m: 2 | 4;
+    m: WinogradTile;
     tile?: ConvTile;
   },
 ): tf.TensorInfo | undefined {

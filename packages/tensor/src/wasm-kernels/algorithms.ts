@@ -1,13 +1,16 @@
 /** How convkit's kernels compute conv2d and its two gradients on wasm, and which kernels run convnets on webgpu and webgl. */
 export interface ConvAlgorithms {
   /**
-   * Conv2D and FusedConv2D (NHWC): 'winograd' runs 3x3 stride-1 convolutions (in- and
-   * out-channels multiples of 4, activation none or relu) as Winograd F(2x2, 3x3): 16 XNNPACK
-   * matMuls over 2x2 output tiles, 2.25x fewer products; 'xnnpack' always runs tfjs-backend-wasm's
-   * XNNPACK conv. 'auto' picks winograd where it applies with at least 64 in- and out-channels and
-   * 512 output tiles, or 16 for a filter used before (inference reuses its weights).
+   * Conv2D and FusedConv2D (NHWC): 'winograd2x2' and 'winograd4x4' run 3x3 stride-1
+   * convolutions (in- and out-channels multiples of 4, activation none or relu) as Winograd
+   * F(2x2, 3x3) or F(4x4, 3x3): 16 or 36 XNNPACK matMuls over 2x2 or 4x4 output tiles, 2.25x or
+   * 4x fewer products; 'winograd' runs them with the tile that needs fewer products over the
+   * output (4x4 unless the output's edges waste most of a 4x4 tile); 'xnnpack' always runs
+   * tfjs-backend-wasm's XNNPACK conv. 'auto' runs 'winograd' where it applies with at least 64
+   * in- and out-channels and 2,048 output pixels, or 64 for a filter used before (inference
+   * reuses its weights).
    */
-  forward: 'auto' | 'winograd' | 'xnnpack';
+  forward: 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4' | 'xnnpack';
   /**
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
    * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul;
@@ -21,14 +24,15 @@ export interface ConvAlgorithms {
   /**
    * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
    * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the
-   * heap; 'winograd' (3x3, stride 1, channels multiples of 4) convolves dy with the rotated
-   * filter as Winograd F(2x2, 3x3), falling back to 'auto' elsewhere. 'auto' picks winograd
-   * where it applies with 64+ channels for a filter used before (gradients with respect to an
-   * input under fixed weights: Grad-CAM, filter patterns), else col2im with the SIMD helpers (in-channels a multiple of 4), or when
+   * heap; 'winograd', 'winograd2x2' and 'winograd4x4' (3x3, stride 1, channels multiples of 4)
+   * convolve dy with the rotated filter as Winograd, with the tile as for the forward conv,
+   * falling back to 'auto' elsewhere. 'auto' picks winograd where it applies with 64+ channels
+   * for a filter used before (gradients with respect to an input under fixed weights: Grad-CAM,
+   * filter patterns), else col2im with the SIMD helpers (in-channels a multiple of 4), or when
    * the conv would mostly multiply padding or zeros (small outputs, strides) or has few output
    * channels.
    */
-  input: 'auto' | 'conv' | 'col2im' | 'winograd';
+  input: 'auto' | 'conv' | 'col2im' | 'winograd' | 'winograd2x2' | 'winograd4x4';
   /**
    * Gradients on webgpu: 'convkit' runs convkit's conv2d filter gradient (a tiled product whose
    * reduction over the batch is split across workgroups) and its one-pass max-pool gradient;

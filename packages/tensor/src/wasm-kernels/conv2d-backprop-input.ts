@@ -56,7 +56,7 @@ function inputGradNhwc(
     );
   }
   let algorithm = convAlgorithms().input;
-  if (algorithm === 'auto' || algorithm === 'winograd') {
+  if (algorithm !== 'conv' && algorithm !== 'col2im') {
     const dx = winogradInputGradient(ops, dy, filter, info, algorithm);
     if (dx) return dx;
     algorithm = 'auto'; // where Winograd does not apply

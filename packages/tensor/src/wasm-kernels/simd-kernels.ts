@@ -4,8 +4,10 @@ import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
 import { type ThinFilterGrad, thinFilterGradAsm } from './simd-thin-filter-grad';
 import {
+  type WinogradFilterTransform,
   type WinogradInput,
   type WinogradOutput,
+  winogradFilterAsm,
   winogradInputAsm,
   winogradOutputAsm,
 } from './simd-winograd';
@@ -18,8 +20,12 @@ export interface SimdKernels {
   im2colTap: Im2colTap;
   columnSum: ColumnSum;
   thinFilterGrad: ThinFilterGrad;
-  winogradInput: WinogradInput;
-  winogradOutput: WinogradOutput;
+  winograd2x2Input: WinogradInput;
+  winograd2x2Output: WinogradOutput;
+  winograd4x4Input: WinogradInput;
+  winograd4x4Output: WinogradOutput;
+  winograd2x2Filter: WinogradFilterTransform;
+  winograd4x4Filter: WinogradFilterTransform;
 }
 
 /**
@@ -29,7 +35,10 @@ export interface SimdKernels {
  */
 export const MODULES = [
   [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm],
-  [winogradInputAsm, winogradOutputAsm],
+  [winogradInputAsm(2), winogradOutputAsm(2), winogradFilterAsm(2)],
+  [winogradInputAsm(4)],
+  [winogradOutputAsm(4)],
+  [winogradFilterAsm(4)],
 ];
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();

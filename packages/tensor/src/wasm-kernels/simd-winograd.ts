@@ -1,15 +1,29 @@
-import { type AsmFunction, F32, I32, inc, inRange, op, V128, whileLess } from './wasm-asm';
+import { WINOGRAD, type WinogradTile } from '../winograd-matrices';
+import {
+  type AsmFunction,
+  F32,
+  f32Bytes,
+  forCount,
+  I32,
+  inc,
+  inRange,
+  op,
+  V128,
+  whileLess,
+} from './wasm-asm';
 
 /**
- * Winograd F(2x2, 3x3) input transform over whole rows of tiles: for tile rows [row0, row1)
- * (row = image * tilesH + tile row) of NHWC x, each 4x4 patch d at (2*ty - top, 2*tx - left)
- * becomes B^T d B, whose 16 entries go to the 16 matrices whose byte offsets the int32 table
- * holds ([tiles, c] each, tiles in row order). Pixels outside the image read `zeros` (c floats).
+ * Winograd F(m x m, 3x3) input transform over whole rows of tiles, α = m + 2: for tile rows
+ * [row0, row1) (row = image * tilesH + tile row) of NHWC x, each α x α patch d at
+ * (m*ty - top, m*tx - left) becomes B^T d B, whose α² entries go to the α² matrices whose byte
+ * offsets the int32 table holds ([tiles, c] each, tiles in row order). Pixels outside the image
+ * read `zeros` (c floats). `pixels` is scratch for α² int32.
  */
 export type WinogradInput = (
   x: number,
   table: number,
   zeros: number,
+  pixels: number,
   h: number,
   w: number,
   c: number,
@@ -22,16 +36,17 @@ export type WinogradInput = (
 ) => void;
 
 /**
- * Winograd F(2x2, 3x3) output transform: each tile's 16 products m (read from the matrices the
- * table points at, [tiles, c] each) become the 2x2 outputs A^T m A, plus bias (c floats), floored
- * at `floor` (0 for relu, -Infinity for none), written to NHWC out at (2*ty, 2*tx). Outputs past
- * oh or ow (odd sizes) go to `trash` (c floats).
+ * Winograd F(m x m, 3x3) output transform: each tile's α² products M (read from the matrices
+ * the table points at, [tiles, c] each) become the m x m outputs A^T M A, plus bias (c floats),
+ * floored at `floor` (0 for relu, -Infinity for none), written to NHWC out at (m*ty, m*tx).
+ * Outputs past oh or ow go to `trash` (c floats). `pixels` is scratch for m² int32.
  */
 export type WinogradOutput = (
   table: number,
   out: number,
   bias: number,
   trash: number,
+  pixels: number,
   oh: number,
   ow: number,
   c: number,
@@ -44,20 +59,48 @@ export type WinogradOutput = (
 
 const { get, set, i32 } = op;
 
-/** Local indices from `start`, `count` of them. */
-const range = (start: number, count: number) => Array.from({ length: count }, (_, i) => start + i);
+/** Hands out local indices in declaration order: params first, then i32 locals, then v128 locals. */
+class Locals {
+  readonly types: number[] = [];
+  constructor(private next: number) {}
+  take(type: number, count = 1): number[] {
+    const first = this.next;
+    this.next += count;
+    this.types.push(...new Array(count).fill(type));
+    return Array.from({ length: count }, (_, i) => first + i);
+  }
+}
 
-/** `a OP b` of two v128 locals into local `to`. */
-const binary = (to: number, a: number, b: number, f32x4: () => number[]) => [
-  get(a),
-  get(b),
-  f32x4(),
-  set(to),
-];
+/**
+ * Code that leaves Σ_k coefficients[k] * terms[k] (v128 locals) on the stack, adding or
+ * subtracting for ±1 and multiplying by the splat constant local `constant(|c|)` otherwise.
+ * It starts from a positive term where there is one, else negates the first.
+ */
+function combination(coefficients: number[], terms: number[], constant: (c: number) => number): number[][] {
+  const positive = coefficients.findIndex((c) => c > 0);
+  const first = positive >= 0 ? positive : coefficients.findIndex((c) => c !== 0);
+  const scaled = (k: number) => {
+    const c = Math.abs(coefficients[k]);
+    return c === 1 ? [get(terms[k])] : [get(terms[k]), get(constant(c)), op.f32x4Mul()];
+  };
+  const code = positive >= 0 ? scaled(first) : [...scaled(first), op.f32x4Neg()];
+  coefficients.forEach((c, k) => {
+    if (c === 0 || k === first) return;
+    code.push(...scaled(k), c > 0 ? op.f32x4Add() : op.f32x4Sub());
+  });
+  return code;
+}
 
-/** Loads the 16 int32 pointers of the table into locals q. */
-const loadTable = (table: number, q: number[]) =>
-  q.flatMap((local, k) => [get(table), i32(4 * k), op.i32Add(), op.i32Load(), set(local)]);
+/** Splat constants for every |coefficient| other than 0 and 1 of the matrices, in fresh v128 locals. */
+function constants(locals: Locals, matrices: number[][][]) {
+  const values = [...new Set(matrices.flat(2).map(Math.abs))].filter((c) => c !== 0 && c !== 1);
+  const slots = new Map(values.map((c) => [c, locals.take(V128)[0]]));
+  const init = values.map((c) => [
+    op.v128Const([0, 1, 2, 3].flatMap(() => f32Bytes(c))),
+    set(slots.get(c) as number),
+  ]);
+  return { init: init.flat(), local: (c: number) => slots.get(c) as number };
+}
 
 /** Sets b = row / tilesH and ty = row - b * tilesH. */
 const splitRow = (row: number, tilesH: number, b: number, ty: number) => [
@@ -73,308 +116,274 @@ const splitRow = (row: number, tilesH: number, b: number, ty: number) => [
   set(ty),
 ];
 
-// Input transform: params, then i32 locals, then v128 locals.
-const IN = {
-  X: 0,
-  TABLE: 1,
-  ZEROS: 2,
-  H: 3,
-  W: 4,
-  C: 5,
-  TILES_H: 6,
-  TILES_W: 7,
-  TOP: 8,
-  LEFT: 9,
-  ROW0: 10,
-  ROW1: 11,
-  // i32 locals
-  ROW: 12,
-  B: 13,
-  TY: 14,
-  TX: 15,
-  CH: 16,
-  DST: 17,
-  Y0: 18,
-  X0: 19,
-  BASE: 20,
-  CB: 21,
-  OFF: 22,
-};
-const IN_P = range(23, 16); // source pointer of each patch pixel
-const IN_Q = range(39, 16); // destination matrices
-const IN_D = range(55, 16); // v128: the patch
-const IN_T = range(71, 16); // v128: B^T d
+/** `local = base + b * h * w * cb`: the first pixel of image b. */
+const imageBase = (local: number, base: number, b: number, h: number, w: number, cb: number) => [
+  get(base),
+  get(b),
+  get(h),
+  op.i32Mul(),
+  get(w),
+  op.i32Mul(),
+  get(cb),
+  op.i32Mul(),
+  op.i32Add(),
+  set(local),
+];
 
-/** base + (y * width + x) * cb for i32 expressions y and x, or `fallback` where `inside` is 0. */
-function pixelOr(
-  base: number,
-  cb: number,
-  y: number[],
-  x: number[],
-  width: number,
-  fallback: number,
-  inside: number[],
-): number[][] {
+/** Locals of the pixel table's loop. */
+interface TableLocals {
+  pixels: number;
+  base: number;
+  width: number;
+  cb: number;
+  y0: number;
+  x0: number;
+  outside: number;
+  i: number;
+  j: number;
+  y: number;
+  x: number;
+  at: number;
+}
+
+/**
+ * Fills the int32 table at `pixels` with the addresses of the size x size pixels from (y0, x0)
+ * of the image at `base` (`width` pixels a row, cb bytes each), row by row, or `outside` where
+ * the i32 condition `inside` (of locals y and x) is 0.
+ */
+function pixelTable(l: TableLocals, size: number, inside: number[]): number[][] {
   return [
-    get(base),
-    y,
-    get(width),
-    op.i32Mul(),
-    x,
-    op.i32Add(),
-    get(cb),
-    op.i32Mul(),
-    op.i32Add(),
-    get(fallback),
-    inside,
-    op.select(),
-  ];
-}
-
-/** P[4i+j] = address of pixel (y0 + i, x0 + j) of this image, or ZEROS outside it. */
-function patchPointers(): number[][] {
-  const { H, W, CB, Y0, X0, BASE, ZEROS } = IN;
-  const code: number[][] = [];
-  for (let i = 0; i < 4; i++) {
-    for (let j = 0; j < 4; j++) {
-      const y = [get(Y0), i32(i), op.i32Add()].flat();
-      const x = [get(X0), i32(j), op.i32Add()].flat();
-      const inside = [inRange(y, H), inRange(x, W), op.i32And()].flat();
-      code.push(...pixelOr(BASE, CB, y, x, W, ZEROS, inside), set(IN_P[4 * i + j]));
-    }
-  }
-  return code;
-}
-
-/** One 4-channel step: load the patch, V = B^T d B, store V's 16 entries. */
-function inputStep(): number[][] {
-  const { CH, DST, OFF } = IN;
-  const d = (i: number, j: number) => IN_D[4 * i + j];
-  const t = (i: number, j: number) => IN_T[4 * i + j];
-  const code: number[][] = [];
-  for (let k = 0; k < 16; k++) code.push(get(IN_P[k]), get(CH), op.i32Add(), op.v128Load(), set(IN_D[k]));
-  // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
-  for (let j = 0; j < 4; j++) {
-    code.push(
-      ...binary(t(0, j), d(0, j), d(2, j), op.f32x4Sub),
-      ...binary(t(1, j), d(1, j), d(2, j), op.f32x4Add),
-      ...binary(t(2, j), d(2, j), d(1, j), op.f32x4Sub),
-      ...binary(t(3, j), d(1, j), d(3, j), op.f32x4Sub),
-    );
-  }
-  code.push(get(DST), get(CH), op.i32Add(), set(OFF));
-  // Columns of (B^T d) B, the same combination, straight to the matrices.
-  const store = (k: number, a: number, b: number, f32x4: () => number[]) => [
-    get(IN_Q[k]),
-    get(OFF),
-    op.i32Add(),
-    get(a),
-    get(b),
-    f32x4(),
-    op.v128Store(),
-  ];
-  for (let i = 0; i < 4; i++) {
-    code.push(
-      ...store(4 * i, t(i, 0), t(i, 2), op.f32x4Sub),
-      ...store(4 * i + 1, t(i, 1), t(i, 2), op.f32x4Add),
-      ...store(4 * i + 2, t(i, 2), t(i, 1), op.f32x4Sub),
-      ...store(4 * i + 3, t(i, 1), t(i, 3), op.f32x4Sub),
-    );
-  }
-  code.push(inc(CH, i32(16)));
-  return code;
-}
-
-/** See WinogradInput. */
-export const winogradInputAsm: AsmFunction = {
-  name: 'winogradInput',
-  params: new Array(12).fill(I32),
-  locals: [...new Array(11 + 32).fill(I32), ...new Array(32).fill(V128)],
-  body: [
-    get(IN.C),
-    i32(2),
-    op.i32Shl(),
-    set(IN.CB),
-    ...loadTable(IN.TABLE, IN_Q),
-    i32(0),
-    set(IN.DST),
-    get(IN.ROW0),
-    set(IN.ROW),
-    ...whileLess(IN.ROW, IN.ROW1, [
-      ...splitRow(IN.ROW, IN.TILES_H, IN.B, IN.TY),
-      get(IN.TY),
-      i32(1),
-      op.i32Shl(),
-      get(IN.TOP),
-      op.i32Sub(),
-      set(IN.Y0),
-      // BASE = X + B * H * W * CB
-      get(IN.X),
-      get(IN.B),
-      get(IN.H),
-      op.i32Mul(),
-      get(IN.W),
-      op.i32Mul(),
-      get(IN.CB),
-      op.i32Mul(),
-      op.i32Add(),
-      set(IN.BASE),
-      i32(0),
-      set(IN.TX),
-      ...whileLess(IN.TX, IN.TILES_W, [
-        get(IN.TX),
-        i32(1),
-        op.i32Shl(),
-        get(IN.LEFT),
-        op.i32Sub(),
-        set(IN.X0),
-        ...patchPointers(),
-        i32(0),
-        set(IN.CH),
-        ...whileLess(IN.CH, IN.CB, inputStep()),
-        inc(IN.DST, get(IN.CB)),
-        inc(IN.TX),
+    get(l.pixels),
+    set(l.at),
+    ...forCount(l.i, size, [
+      [get(l.y0), get(l.i), op.i32Add(), set(l.y)].flat(),
+      ...forCount(l.j, size, [
+        [get(l.x0), get(l.j), op.i32Add(), set(l.x)].flat(),
+        get(l.at),
+        // base + (y * width + x) * cb, or outside
+        [get(l.base), get(l.y), get(l.width), op.i32Mul(), get(l.x), op.i32Add()].flat(),
+        [get(l.cb), op.i32Mul(), op.i32Add(), get(l.outside), inside, op.select(), op.i32Store()].flat(),
+        inc(l.at, i32(4)),
       ]),
-      inc(IN.ROW),
     ]),
-  ],
-};
+  ];
+}
 
-// Output transform: params (FLOOR is f32), then i32 locals, then v128 locals.
-const OUT = {
-  TABLE: 0,
-  OUT: 1,
-  BIAS: 2,
-  TRASH: 3,
-  OH: 4,
-  OW: 5,
-  C: 6,
-  TILES_H: 7,
-  TILES_W: 8,
-  ROW0: 9,
-  ROW1: 10,
-  FLOOR: 11,
-  // i32 locals
-  ROW: 12,
-  B: 13,
-  TY: 14,
-  TX: 15,
-  CH: 16,
-  SRC: 17,
-  Y0: 18,
-  X0: 19,
-  BASE: 20,
-  CB: 21,
-  OFF: 22,
-};
-const OUT_O = range(23, 4); // destination pixel of each of the tile's 2x2 outputs
-const OUT_Q = range(27, 16); // source matrices
-const OUT_M = range(43, 16); // v128: the tile's products
-const OUT_S = range(59, 8); // v128: A^T m
-const [OUT_BIAS, OUT_FLOOR] = [67, 68]; // v128
-
-/** O[2i+j] = address of output pixel (y0 + i, x0 + j), or TRASH past the output's edge. */
-function outputPointers(): number[][] {
-  const { OH, OW, CB, Y0, X0, BASE, TRASH } = OUT;
+/**
+ * L X R^T for the p x q matrix L, q x q values X (v128 locals, row-major) and the r x q matrix R,
+ * through T = L X in `t` (p x q locals); `emit(i, j, code)` receives the code that leaves
+ * entry (i, j) of the result on the stack.
+ */
+function twoSided(
+  L: number[][],
+  R: number[][],
+  x: number[],
+  t: number[],
+  constant: (c: number) => number,
+  emit: (i: number, j: number, value: number[][]) => number[][],
+): number[][] {
+  const q = L[0].length;
   const code: number[][] = [];
-  for (let i = 0; i < 2; i++) {
-    for (let j = 0; j < 2; j++) {
-      const y = [get(Y0), i32(i), op.i32Add()].flat();
-      const x = [get(X0), i32(j), op.i32Add()].flat();
-      const inside = [y, get(OH), op.i32LtS(), x, get(OW), op.i32LtS(), op.i32And()].flat();
-      code.push(...pixelOr(BASE, CB, y, x, OW, TRASH, inside), set(OUT_O[2 * i + j]));
+  L.forEach((row, i) => {
+    for (let j = 0; j < q; j++) {
+      const column = row.map((_, k) => x[k * q + j]);
+      code.push(...combination(row, column, constant), set(t[i * q + j]));
     }
-  }
+  });
+  L.forEach((_, i) => {
+    R.forEach((row, j) => {
+      code.push(...emit(i, j, combination(row, t.slice(i * q, (i + 1) * q), constant)));
+    });
+  });
   return code;
 }
 
-/** One 4-channel step: load the products, Y = A^T m A + bias, floored, stored. */
-function outputStep(): number[][] {
-  const { CH, SRC, OFF, BIAS } = OUT;
-  const m = (i: number, j: number) => OUT_M[4 * i + j];
-  const s = (i: number, j: number) => OUT_S[4 * i + j];
-  const code: number[][] = [get(SRC), get(CH), op.i32Add(), set(OFF)];
-  for (let k = 0; k < 16; k++) code.push(get(OUT_Q[k]), get(OFF), op.i32Add(), op.v128Load(), set(OUT_M[k]));
-  // Rows of A^T m: m0 + m1 + m2, m1 - m2 - m3.
-  for (let j = 0; j < 4; j++) {
-    code.push(
-      [get(m(0, j)), get(m(1, j)), op.f32x4Add(), get(m(2, j)), op.f32x4Add(), set(s(0, j))].flat(),
-      [get(m(1, j)), get(m(2, j)), op.f32x4Sub(), get(m(3, j)), op.f32x4Sub(), set(s(1, j))].flat(),
-    );
-  }
-  code.push(get(BIAS), get(CH), op.i32Add(), op.v128Load(), set(OUT_BIAS));
-  // Columns of (A^T m) A, plus bias, floored.
-  const store = (o: number, sum: number[][]) => [
-    get(OUT_O[o]),
+/** The input transform for F(m x m, 3x3) (see WinogradInput). */
+export function winogradInputAsm(m: WinogradTile): AsmFunction {
+  const { BT } = WINOGRAD[m];
+  const a = m + 2;
+  const locals = new Locals(13);
+  const [X, TABLE, ZEROS, PIXELS, H, W, C, TILES_H, TILES_W, TOP, LEFT, ROW0, ROW1] = Array.from(
+    { length: 13 },
+    (_, i) => i,
+  );
+  const [ROW, B, TY, TX, CH, DST, Y0, X0, BASE, CB, OFF, I, J, Y, XX, AT] = locals.take(I32, 16);
+  const d = locals.take(V128, a * a);
+  const t = locals.take(V128, a * a);
+  const k = constants(locals, [BT]);
+  const table = { pixels: PIXELS, base: BASE, width: W, cb: CB, y0: Y0, x0: X0, outside: ZEROS };
+  const inside = [inRange(get(Y), H), inRange(get(XX), W), op.i32And()].flat();
+  const step: number[][] = [
+    ...d.flatMap((local, p) => [
+      get(PIXELS),
+      op.i32Load(4 * p),
+      get(CH),
+      op.i32Add(),
+      op.v128Load(),
+      set(local),
+    ]),
+    get(DST),
     get(CH),
     op.i32Add(),
-    ...sum,
-    get(OUT_BIAS),
-    op.f32x4Add(),
-    get(OUT_FLOOR),
-    op.f32x4Max(),
-    op.v128Store(),
+    set(OFF),
+    // V = B^T d B, each entry straight to its matrix.
+    ...twoSided(BT, BT, d, t, k.local, (i, j, value) => [
+      [get(TABLE), op.i32Load(4 * (i * a + j)), get(OFF), op.i32Add()].flat(),
+      ...value,
+      op.v128Store(),
+    ]),
+    inc(CH, i32(16)),
   ];
-  for (let i = 0; i < 2; i++) {
-    code.push(
-      ...store(2 * i, [get(s(i, 0)), get(s(i, 1)), op.f32x4Add(), get(s(i, 2)), op.f32x4Add()]),
-      ...store(2 * i + 1, [get(s(i, 1)), get(s(i, 2)), op.f32x4Sub(), get(s(i, 3)), op.f32x4Sub()]),
-    );
-  }
-  code.push(inc(CH, i32(16)));
-  return code;
+  return {
+    name: `winograd${m}x${m}Input`,
+    params: new Array(13).fill(I32),
+    locals: locals.types,
+    body: [
+      ...k.init,
+      [get(C), i32(2), op.i32Shl(), set(CB)].flat(),
+      i32(0),
+      set(DST),
+      get(ROW0),
+      set(ROW),
+      ...whileLess(ROW, ROW1, [
+        ...splitRow(ROW, TILES_H, B, TY),
+        [get(TY), i32(m), op.i32Mul(), get(TOP), op.i32Sub(), set(Y0)].flat(),
+        ...imageBase(BASE, X, B, H, W, CB),
+        i32(0),
+        set(TX),
+        ...whileLess(TX, TILES_W, [
+          [get(TX), i32(m), op.i32Mul(), get(LEFT), op.i32Sub(), set(X0)].flat(),
+          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, a, inside),
+          i32(0),
+          set(CH),
+          ...whileLess(CH, CB, step),
+          inc(DST, get(CB)),
+          inc(TX),
+        ]),
+        inc(ROW),
+      ]),
+    ],
+  };
 }
 
-/** See WinogradOutput. */
-export const winogradOutputAsm: AsmFunction = {
-  name: 'winogradOutput',
-  params: [...new Array(11).fill(I32), F32],
-  locals: [...new Array(11 + 20).fill(I32), ...new Array(16 + 8 + 2).fill(V128)],
-  body: [
-    get(OUT.C),
-    i32(2),
-    op.i32Shl(),
-    set(OUT.CB),
-    get(OUT.FLOOR),
-    op.f32x4Splat(),
-    set(OUT_FLOOR),
-    ...loadTable(OUT.TABLE, OUT_Q),
-    i32(0),
-    set(OUT.SRC),
-    get(OUT.ROW0),
-    set(OUT.ROW),
-    ...whileLess(OUT.ROW, OUT.ROW1, [
-      ...splitRow(OUT.ROW, OUT.TILES_H, OUT.B, OUT.TY),
-      get(OUT.TY),
-      i32(1),
-      op.i32Shl(),
-      set(OUT.Y0),
-      // BASE = OUT + B * OH * OW * CB
-      get(OUT.OUT),
-      get(OUT.B),
-      get(OUT.OH),
-      op.i32Mul(),
-      get(OUT.OW),
-      op.i32Mul(),
-      get(OUT.CB),
-      op.i32Mul(),
+/** The output transform for F(m x m, 3x3) (see WinogradOutput). */
+export function winogradOutputAsm(m: WinogradTile): AsmFunction {
+  const { AT: A } = WINOGRAD[m];
+  const a = m + 2;
+  const locals = new Locals(13);
+  const [TABLE, OUT, BIAS, TRASH, PIXELS, OH, OW, C, TILES_H, TILES_W, ROW0, ROW1, FLOOR] = Array.from(
+    { length: 13 },
+    (_, i) => i,
+  );
+  const [ROW, B, TY, TX, CH, SRC, Y0, X0, BASE, CB, OFF, I, J, Y, XX, AT] = locals.take(I32, 16);
+  const products = locals.take(V128, a * a);
+  const s = locals.take(V128, m * a);
+  const [biasV, floorV] = locals.take(V128, 2);
+  const k = constants(locals, [A]);
+  const table = { pixels: PIXELS, base: BASE, width: OW, cb: CB, y0: Y0, x0: X0, outside: TRASH };
+  // Tiles start inside the output; their far rows and columns may pass its edge.
+  const inside = [get(Y), get(OH), op.i32LtS(), get(XX), get(OW), op.i32LtS(), op.i32And()].flat();
+  const step: number[][] = [
+    [get(SRC), get(CH), op.i32Add(), set(OFF)].flat(),
+    ...products.flatMap((local, p) => [
+      get(TABLE),
+      op.i32Load(4 * p),
+      get(OFF),
       op.i32Add(),
-      set(OUT.BASE),
-      i32(0),
-      set(OUT.TX),
-      ...whileLess(OUT.TX, OUT.TILES_W, [
-        get(OUT.TX),
-        i32(1),
-        op.i32Shl(),
-        set(OUT.X0),
-        ...outputPointers(),
-        i32(0),
-        set(OUT.CH),
-        ...whileLess(OUT.CH, OUT.CB, outputStep()),
-        inc(OUT.SRC, get(OUT.CB)),
-        inc(OUT.TX),
-      ]),
-      inc(OUT.ROW),
+      op.v128Load(),
+      set(local),
     ]),
-  ],
-};
+    [get(BIAS), get(CH), op.i32Add(), op.v128Load(), set(biasV)].flat(),
+    // Y = A^T M A + bias, floored.
+    ...twoSided(A, A, products, s, k.local, (i, j, value) => [
+      [get(PIXELS), op.i32Load(4 * (i * m + j)), get(CH), op.i32Add()].flat(),
+      ...value,
+      [get(biasV), op.f32x4Add(), get(floorV), op.f32x4Max(), op.v128Store()].flat(),
+    ]),
+    inc(CH, i32(16)),
+  ];
+  return {
+    name: `winograd${m}x${m}Output`,
+    params: [...new Array(12).fill(I32), F32],
+    locals: locals.types,
+    body: [
+      ...k.init,
+      [get(C), i32(2), op.i32Shl(), set(CB)].flat(),
+      [get(FLOOR), op.f32x4Splat(), set(floorV)].flat(),
+      i32(0),
+      set(SRC),
+      get(ROW0),
+      set(ROW),
+      ...whileLess(ROW, ROW1, [
+        ...splitRow(ROW, TILES_H, B, TY),
+        [get(TY), i32(m), op.i32Mul(), set(Y0)].flat(),
+        ...imageBase(BASE, OUT, B, OH, OW, CB),
+        i32(0),
+        set(TX),
+        ...whileLess(TX, TILES_W, [
+          [get(TX), i32(m), op.i32Mul(), set(X0)].flat(),
+          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, m, inside),
+          i32(0),
+          set(CH),
+          ...whileLess(CH, CB, step),
+          inc(SRC, get(CB)),
+          inc(TX),
+        ]),
+        inc(ROW),
+      ]),
+    ],
+  };
+}
+
+/**
+ * Winograd F(m x m, 3x3) filter transform: for the n (a multiple of 4) filter entries of a
+ * [3, 3, ci, co] filter g (n = ci * co), U = G g G^T, whose α² entries go to the α² matrices
+ * whose byte offsets the int32 table holds ([ci, co] each).
+ */
+export type WinogradFilterTransform = (g: number, table: number, n: number) => void;
+
+/** The filter transform for F(m x m, 3x3) (see WinogradFilterTransform). */
+export function winogradFilterAsm(m: WinogradTile): AsmFunction {
+  const { G } = WINOGRAD[m];
+  const a = m + 2;
+  const locals = new Locals(3);
+  const [GP, TABLE, N] = [0, 1, 2];
+  const [P, NB] = locals.take(I32, 2);
+  const taps = locals.take(V128, 9);
+  const t = locals.take(V128, a * 3);
+  const k = constants(locals, [G]);
+  // Taps are 3x3, so the first product G g is (α x 3)(3 x 3); the second (G g) G^T is α x α.
+  const step: number[][] = [
+    ...taps.flatMap((local, tap) => [
+      [
+        get(GP),
+        get(NB),
+        i32(tap),
+        op.i32Mul(),
+        op.i32Add(),
+        get(P),
+        op.i32Add(),
+        op.v128Load(),
+        set(local),
+      ].flat(),
+    ]),
+    ...twoSided(G, G, taps, t, k.local, (i, j, value) => [
+      [get(TABLE), op.i32Load(4 * (i * a + j)), get(P), op.i32Add()].flat(),
+      ...value,
+      op.v128Store(),
+    ]),
+    inc(P, i32(16)),
+  ];
+  return {
+    name: `winograd${m}x${m}Filter`,
+    params: [I32, I32, I32],
+    locals: locals.types,
+    body: [
+      ...k.init,
+      [get(N), i32(2), op.i32Shl(), set(NB)].flat(),
+      i32(0),
+      set(P),
+      ...whileLess(P, NB, step),
+    ],
+  };
+}

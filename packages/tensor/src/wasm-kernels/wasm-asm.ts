@@ -86,6 +86,7 @@ export const op = {
   f32x4Mul: () => simd(0xe6),
   f32x4Add: () => simd(0xe4),
   f32x4Sub: () => simd(0xe5),
+  f32x4Neg: () => simd(0xe1),
   f32x4Max: () => simd(0xe9),
   v128Const: (bytes: number[]) => simd(0x0c, ...bytes),
   i32x4Splat: () => simd(0x11),
@@ -95,7 +96,7 @@ export const op = {
   f32x4Gt: () => simd(0x44),
   bitselect: () => simd(0x52),
   i32x4Add: () => simd(0xae),
-  i32Load: () => [0x28, 0x02, 0x00],
+  i32Load: (offset = 0) => [0x28, 0x02, ...uleb(offset)],
   i32Store: () => [0x36, 0x02, 0x00],
   /** memory.fill (bulk memory): [dest, value, length] on the stack. */
   memoryFill: () => [0xfc, ...uleb(0x0b), 0x00],
@@ -112,6 +113,26 @@ export function whileLess(a: number, b: number, body: number[][]): number[][] {
     op.i32GeS(),
     op.brIf(1),
     ...body,
+    op.br(0),
+    op.end(),
+    op.end(),
+  ];
+}
+
+/** `for (local = 0; local < count; local++) { body }` for an i32 local and a constant count. */
+export function forCount(local: number, count: number, body: number[][]): number[][] {
+  const { get, set, i32 } = op;
+  return [
+    i32(0),
+    set(local),
+    op.block(),
+    op.loop(),
+    get(local),
+    i32(count),
+    op.i32GeS(),
+    op.brIf(1),
+    ...body,
+    inc(local),
     op.br(0),
     op.end(),
     op.end(),

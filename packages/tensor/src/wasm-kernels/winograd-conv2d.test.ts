@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../init-backend';
 import { Random } from '../random';
 import { expectNoLeakedTensors } from '../testing';
+import type { WinogradTile } from '../winograd-matrices';
 import { setConvAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
 import { simdKernels } from './simd-kernels';
@@ -85,19 +86,39 @@ async function wasmHelpers() {
   return helpers;
 }
 
-/** Runs a kernel on cpu, then on wasm with Winograd forced; expects the same output and says whether Winograd ran. */
-async function compareWithCpu(kernel: string, inputs: Record<string, HostTensor>, attrs: tf.NamedAttrMap) {
+/** Spies on both tiles' input transforms; `tiles()` lists the tile sizes that ran since. */
+async function spyOnTiles() {
+  const helpers = await wasmHelpers();
+  const spies = { 2: vi.spyOn(helpers, 'winograd2x2Input'), 4: vi.spyOn(helpers, 'winograd4x4Input') };
+  return {
+    tiles: () => ([2, 4] as const).filter((m) => spies[m].mock.calls.length > 0),
+    clear: () => {
+      for (const spy of Object.values(spies)) spy.mockClear();
+    },
+  };
+}
+
+/**
+ * Runs a kernel on cpu, then on wasm with one Winograd tile forced; expects the same output
+ * and says which tiles ran.
+ */
+async function compareWithCpu(
+  kernel: string,
+  inputs: Record<string, HostTensor>,
+  attrs: tf.NamedAttrMap,
+  m: WinogradTile = 2,
+) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
-  const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
-  const previous = setConvAlgorithms({ forward: 'winograd', input: 'winograd' });
+  const spy = await spyOnTiles();
+  const choice = m === 2 ? 'winograd2x2' : 'winograd4x4';
+  const previous = setConvAlgorithms({ forward: choice, input: choice });
   try {
     const wasm = await runKernelOn('wasm', kernel, inputs, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
     expect(relativeError(wasm.values, cpu.values)).toBeLessThan(TOLERANCE);
-    return { ranWinograd: spy.mock.calls.length > 0, values: wasm.values };
+    return { tiles: spy.tiles(), values: wasm.values };
   } finally {
     setConvAlgorithms(previous);
-    spy.mockRestore();
   }
 }
 
@@ -105,11 +126,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
+describe.each([2, 4] as const)('Winograd F(m x m, 3x3) conv2d on wasm, m = %i', (m) => {
   for (const [i, c] of CASES.entries()) {
     it(`FusedConv2D matches cpu: ${caseLabel(c)}`, async () => {
-      const { ranWinograd } = await compareWithCpu(tf.FusedConv2D, inputsOf(c, i), fusedAttrs(c));
-      expect(ranWinograd).toBe(true);
+      const { tiles } = await compareWithCpu(tf.FusedConv2D, inputsOf(c, i), fusedAttrs(c), m);
+      expect(tiles).toEqual([m]);
     });
   }
 
@@ -122,10 +143,10 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
         filter: randomHost(rng, [3, 3, c.x[3], c.outC]),
       };
       const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
-      const { ranWinograd } = await compareWithCpu(tf.Conv2DBackpropInput, inputs, attrs as tf.NamedAttrMap);
+      const { tiles } = await compareWithCpu(tf.Conv2DBackpropInput, inputs, attrs as tf.NamedAttrMap, m);
       // Paddings wider than the filter leave rows of dy that no input pixel reaches: other algorithms.
       const wide = typeof c.pad === 'object' && c.pad.flat().some((p) => p > 2);
-      expect(ranWinograd).toBe(!wide);
+      expect(tiles).toEqual(wide ? [] : [m]);
     });
   }
 
@@ -134,56 +155,100 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
     const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
     const inputs = inputsOf(c, 7, 100);
     delete inputs.bias;
-    const { ranWinograd } = await compareWithCpu(tf.Conv2D, inputs, attrs as unknown as tf.NamedAttrMap);
-    expect(ranWinograd).toBe(true);
+    const { tiles } = await compareWithCpu(tf.Conv2D, inputs, attrs as unknown as tf.NamedAttrMap, m);
+    expect(tiles).toEqual([m]);
+  });
+
+  it("matches cpu over VGG16's deepest sums (3 x 3 x 512 taps)", async () => {
+    const c: Case = { x: [1, 9, 9, 512], outC: 16, pad: 'same', activation: 'relu', bias: true };
+    const { tiles } = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 13), fusedAttrs(c), m);
+    expect(tiles).toEqual([m]);
   });
 
   it('gives the same output in chunks of one tile row as in one chunk', async () => {
     const c: Case = { x: [3, 10, 9, 8], outC: 12, pad: 'same', activation: 'relu', bias: true };
-    const whole = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 11), fusedAttrs(c));
+    const whole = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 11), fusedAttrs(c), m);
     const previous = setWinogradChunkBytes(1);
     try {
-      const rows = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 11), fusedAttrs(c));
+      const rows = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 11), fusedAttrs(c), m);
       expect(rows.values).toEqual(whole.values);
     } finally {
       setWinogradChunkBytes(previous);
     }
   });
+});
 
-  it("takes Winograd under 'auto' for VGG16-like layers only (64+ channels, 512+ tiles)", async () => {
+describe('Winograd on wasm: when it runs', () => {
+  it("takes Winograd under 'auto' for VGG16-like layers only (64+ channels, 2,048+ output pixels)", async () => {
     const vggLike: Case = { x: [2, 32, 32, 64], outC: 64, pad: 'same', activation: 'relu', bias: true };
-    const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
+    const spy = await spyOnTiles();
     await runKernelOn('wasm', tf.FusedConv2D, inputsOf(vggLike, 3), fusedAttrs(vggLike));
-    expect(spy).toHaveBeenCalled();
-    spy.mockClear();
-    // MNIST's convs: 32 in-channels; 64 channels but 64 x 2 x 2 output tiles.
+    expect(spy.tiles()).toEqual([4]);
+    spy.clear();
+    // MNIST's convs: 32 in-channels; 64 channels but 64 x 3 x 3 output pixels.
     const mnistConv2: Case = { x: [4, 13, 13, 32], outC: 64, pad: 'valid', activation: 'relu', bias: true };
     const mnistConv3: Case = { x: [64, 5, 5, 64], outC: 64, pad: 'valid', activation: 'relu', bias: true };
     for (const c of [mnistConv2, mnistConv3])
       await runKernelOn('wasm', tf.FusedConv2D, inputsOf(c, 3), fusedAttrs(c));
-    expect(spy).not.toHaveBeenCalled();
+    expect(spy.tiles()).toEqual([]);
   });
 
   it("takes Winograd under 'auto' for few tiles once a filter is used again (inference, gradient ascent)", async () => {
-    const spy = vi.spyOn(await wasmHelpers(), 'winogradInput');
-    const x = tf.randomUniform([1, 14, 14, 64]) as tf.Tensor4D; // 49 output tiles
+    const spy = await spyOnTiles();
+    const x = tf.randomUniform([1, 14, 14, 64]) as tf.Tensor4D; // 196 output pixels
     const filter = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
     const conv = () => tf.tidy(() => tf.conv2d(x, filter, 1, 'same'));
     const first = conv();
-    expect(spy).not.toHaveBeenCalled();
+    expect(spy.tiles()).toEqual([]);
     const again = conv();
-    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.tiles()).toEqual([4]);
     const [a, b] = [await first.data(), await again.data()];
     expect(relativeError(b, a)).toBeLessThan(TOLERANCE);
     // The input gradient: never for a new filter (col2im is as fast), then as the forward conv.
-    spy.mockClear();
+    spy.clear();
     const inputGrad = (f: tf.Tensor4D) => tf.conv2dTranspose(x, f, [1, 14, 14, 64], 1, 'same');
     const fresh = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
     tf.dispose([inputGrad(fresh), inputGrad(filter)]);
-    expect(spy).not.toHaveBeenCalled();
+    expect(spy.tiles()).toEqual([]);
     tf.dispose(inputGrad(filter));
-    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.tiles()).toEqual([4]);
     tf.dispose([x, filter, first, again, fresh]);
+  });
+
+  it("takes Winograd for a new filter's input gradient from 4,096 output pixels", async () => {
+    const spy = await spyOnTiles();
+    const inputGrad = (shape: [number, number, number, number]) =>
+      tf.tidy(() => {
+        const dy = tf.randomUniform(shape) as tf.Tensor4D;
+        const filter = tf.randomUniform([3, 3, 64, shape[3]]) as tf.Tensor4D;
+        return tf.conv2dTranspose(dy, filter, [...shape.slice(0, 3), 64] as typeof shape, 1, 'same');
+      });
+    tf.dispose(inputGrad([3, 36, 36, 64])); // 3,888 pixels
+    expect(spy.tiles()).toEqual([]);
+    tf.dispose(inputGrad([4, 32, 32, 64])); // 4,096
+    expect(spy.tiles()).toEqual([4]);
+  });
+
+  it("picks the tile with fewer products over the output under 'winograd'", async () => {
+    const spy = await spyOnTiles();
+    const previous = setConvAlgorithms({ forward: 'winograd' });
+    try {
+      // Products per image: 2x2 tiles 16 x ceil(h/2) x ceil(w/2), 4x4 tiles 36 x ceil(h/4) x ceil(w/4).
+      const expected: [number, WinogradTile][] = [
+        [2, 2], // 16 against 36
+        [5, 2], // 144 against 144: a tie keeps 2x2
+        [9, 4], // 400 against 324
+        [150, 4],
+      ];
+      for (const [size, m] of expected) {
+        spy.clear();
+        const c: Case = { x: [1, size, size, 8], outC: 8, pad: 'same', activation: 'relu', bias: true };
+        await runKernelOn('wasm', tf.FusedConv2D, inputsOf(c, 1), fusedAttrs(c));
+        expect(spy.tiles(), `${size}x${size}`).toEqual([m]);
+      }
+    } finally {
+      setConvAlgorithms(previous);
+    }
   });
 
   it('leaves what it cannot compute to XNNPACK (strides, dilations, other filters, channels, activations, NCHW)', async () => {
@@ -202,8 +267,10 @@ describe('Winograd F(2x2, 3x3) conv2d on wasm', () => {
       ['elu', inputsOf(c, 1), { ...base, activation: 'elu' }],
     ];
     for (const [what, inputs, attrs] of variants) {
-      const { ranWinograd } = await compareWithCpu(tf.FusedConv2D, inputs, attrs);
-      expect(ranWinograd, what).toBe(false);
+      for (const m of [2, 4] as const) {
+        const { tiles } = await compareWithCpu(tf.FusedConv2D, inputs, attrs, m);
+        expect(tiles, what).toEqual([]);
+      }
     }
   });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WinogradTile } from '../winograd-matrices';
 import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
@@ -13,31 +14,28 @@ type ConvAttrs = {
   activation?: string;
 };
 
-/** Bytes of transformed tiles per chunk (16 matrices in, 16 out): bounds the extra heap a conv needs. */
+/** Bytes of transformed tiles per chunk (α² matrices in, α² out): bounds the extra heap a conv needs. */
 let chunkBytes = 64 << 20;
 
 /**
  * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
- * matMuls). Transforming a filter the first time costs about what XNNPACK's packing does, so a
- * new filter (every training step) takes Winograd in the forward conv only with enough tiles to
- * gain, and never in the input gradient (col2im is as fast there); a filter in use again
- * (inference, evaluation, Grad-CAM, filter patterns) takes it with a few tiles. Measured on 2
+ * matMuls). A new filter (every training step) costs a transform and XNNPACK's packing of its
+ * α² matrices, so it takes Winograd only with enough output pixels to gain; a filter in use
+ * again (inference, evaluation, Grad-CAM, filter patterns) takes it with a few. Measured on 2
  * x86 cores: MNIST's 32-channel convs run slower as Winograd; VGG16's 64- to 512-channel ones
- * 1.5-2.4x faster at batch 20, and 2x faster at batch 1 once their filters are transformed.
+ * 2-2.9x faster as F(4x4) at batch 20. A new filter's input gradient at 20x18x18x512 takes
+ * 336 ms as F(4x4), 557 ms as col2im; at 20x9x9x512, 251 and 151 ms.
  */
 const MIN_CHANNELS = 64;
-const MIN_TILES_NEW_FILTER: Record<FilterUse, number> = {
-  forward: 512,
-  inputGradient: Number.POSITIVE_INFINITY,
-};
-const MIN_TILES_REUSED_FILTER = 16;
+const MIN_OUTPUTS_NEW_FILTER: Record<FilterUse, number> = { forward: 2048, inputGradient: 4096 };
+const MIN_OUTPUTS_REUSED_FILTER = 64;
 
 /**
  * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 stride-1 convolutions with 64+ channels
- * (VGG16's, all but its first) run as Winograd F(2x2, 3x3), which needs 16 products per 2x2
- * output tile instead of 36. The tiles' products are 16 XNNPACK
- * matMuls; the transforms in and out are SIMD helpers; bias and relu are fused into the output
- * transform. Everything else runs the original kernel.
+ * (VGG16's, all but its first) run as Winograd F(2x2, 3x3) or F(4x4, 3x3), which need 16
+ * products per 2x2 output tile or 36 per 4x4 tile instead of 9 per output. The tiles' products
+ * are α² XNNPACK matMuls; the transforms in and out are SIMD helpers; bias and relu are fused
+ * into the output transform. Everything else runs the original kernel.
  */
 export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -53,11 +51,11 @@ export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
       floor !== undefined &&
       !preluActivationWeights &&
       (!bias || (bias.shape.length === 1 && bias.shape[0] === filter?.shape[3]));
-    const info = usable ? winogradShape(x as tf.TensorInfo, filter as tf.TensorInfo, attrs) : null;
-    if (!usable || !info) return original(args);
+    const plan = usable ? winogradPlan(x as tf.TensorInfo, filter as tf.TensorInfo, attrs) : null;
+    if (!usable || !plan) return original(args);
     return withWasmOps(args.backend, (ops) => {
-      const u = winogradFilter(ops, filter as tf.TensorInfo, 'forward');
-      return winogradConv(ops, simd, x as tf.TensorInfo, u, bias, floor, info);
+      const u = winogradFilter(ops, simd, filter as tf.TensorInfo, 'forward', plan.m);
+      return winogradConv(ops, simd, x as tf.TensorInfo, u, bias, floor, plan);
     });
   };
 }
@@ -76,12 +74,11 @@ function floorOf(activation: string | undefined): number | undefined {
   return undefined;
 }
 
-/** The conv's geometry when it takes the Winograd path under the current algorithm choice, else null. */
-function winogradShape(
-  x: tf.TensorInfo,
-  filter: tf.TensorInfo,
-  attrs: ConvAttrs,
-): tf.backend_util.Conv2DInfo | null {
+/** A conv's geometry and the Winograd tile it runs with. */
+type WinogradPlan = { info: tf.backend_util.Conv2DInfo; m: WinogradTile };
+
+/** The conv's plan when it takes the Winograd path under the current algorithm choice, else null. */
+function winogradPlan(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): WinogradPlan | null {
   const choice = convAlgorithms().forward;
   if (choice === 'xnnpack') return null;
   const [kh, kw, ci, co] = filter.shape;
@@ -106,15 +103,24 @@ function winogradShape(
     false,
     'channelsLast',
   );
-  return choice === 'winograd' || worthIt(info, filter, 'forward') ? info : null;
+  if (choice === 'auto' && !worthIt(info, filter, 'forward')) return null;
+  return { info, m: tileFor(choice, info) };
+}
+
+/** The tile a choice forces, or for 'auto' and 'winograd' the one with fewer products over the output. */
+function tileFor(choice: string, info: tf.backend_util.Conv2DInfo): WinogradTile {
+  if (choice === 'winograd2x2') return 2;
+  if (choice === 'winograd4x4') return 4;
+  const products = (m: number) => (m + 2) ** 2 * Math.ceil(info.outHeight / m) * Math.ceil(info.outWidth / m);
+  return products(4) < products(2) ? 4 : 2;
 }
 
 /** 'auto''s choice for a conv that Winograd can compute (see MIN_CHANNELS); records the filter's use. */
 function worthIt(info: tf.backend_util.Conv2DInfo, filter: tf.TensorInfo, use: FilterUse): boolean {
   const reused = filterReused(filter, use);
   if (info.inChannels < MIN_CHANNELS || info.outChannels < MIN_CHANNELS) return false;
-  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
-  return tiles >= (reused ? MIN_TILES_REUSED_FILTER : MIN_TILES_NEW_FILTER[use]);
+  const outputs = info.batchSize * info.outHeight * info.outWidth;
+  return outputs >= (reused ? MIN_OUTPUTS_REUSED_FILTER : MIN_OUTPUTS_NEW_FILTER[use]);
 }
 
 /**
@@ -128,7 +134,7 @@ export function winogradInputGradient(
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   forward: tf.backend_util.Conv2DInfo,
-  choice: 'auto' | 'winograd',
+  choice: 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4',
 ): tf.TensorInfo | null {
   const simd = simdKernels(ops.memory());
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = forward;
@@ -153,11 +159,12 @@ export function winogradInputGradient(
     ],
   );
   if (choice === 'auto' && !worthIt(info, filter, 'inputGradient')) return null;
-  const u = winogradFilter(ops, filter, 'inputGradient');
-  return winogradConv(ops, simd, dy, u, undefined, Number.NEGATIVE_INFINITY, info);
+  const m = tileFor(choice, info);
+  const u = winogradFilter(ops, simd, filter, 'inputGradient', m);
+  return winogradConv(ops, simd, dy, u, undefined, Number.NEGATIVE_INFINITY, { info, m });
 }
 
-/** The conv of x with a transformed filter u over info's geometry, plus bias, floored. */
+/** The conv of x with a filter u transformed for the plan's tile, over its geometry, plus bias, floored. */
 function winogradConv(
   ops: WasmOps,
   simd: SimdKernels,
@@ -165,50 +172,59 @@ function winogradConv(
   u: WinogradFilter,
   bias: tf.TensorInfo | undefined,
   floor: number,
-  info: tf.backend_util.Conv2DInfo,
+  { info, m }: WinogradPlan,
 ): tf.TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow } = info;
   const out = ops.output([n, oh, ow, co]);
   if (n * oh * ow === 0) return out;
-  const tilesH = Math.ceil(oh / 2);
-  const tilesW = Math.ceil(ow / 2);
-  // c floats of zeros (padding, no bias) and of scratch (outputs past an odd edge).
+  const a = m + 2;
+  const [input, output] =
+    m === 2
+      ? [simd.winograd2x2Input, simd.winograd2x2Output]
+      : [simd.winograd4x4Input, simd.winograd4x4Output];
+  const tilesH = Math.ceil(oh / m);
+  const tilesW = Math.ceil(ow / m);
+  // c floats of zeros (padding, no bias) and of scratch (outputs past the edge); a tile's pixel addresses.
   const zeros = ops.output([Math.max(ci, co)]);
   const trash = ops.output([co]);
+  const pixels = ops.output([a * a], 'int32');
   ops.heapF32(zeros).fill(0);
-  const tilesPerChunk = Math.max(1, Math.floor(chunkBytes / (2 * 16 * 4 * Math.max(ci, co))));
+  const tilesPerChunk = Math.max(1, Math.floor(chunkBytes / (2 * a * a * 4 * Math.max(ci, co))));
   const rowsPerChunk = Math.max(1, Math.floor(tilesPerChunk / tilesW));
   const rows = n * tilesH;
   for (let row0 = 0; row0 < rows; row0 += rowsPerChunk) {
     const row1 = Math.min(rows, row0 + rowsPerChunk);
     const tiles = (row1 - row0) * tilesW;
-    const v = Array.from({ length: 16 }, () => ops.output([1, tiles, ci]));
+    const v = Array.from({ length: a * a }, () => ops.output([1, tiles, ci]));
     const vTable = ops.pointerTable(v);
-    simd.winogradInput(
+    const { top, left } = info.padInfo;
+    input(
       ops.offset(x),
       ops.offset(vTable),
       ops.offset(zeros),
+      ops.offset(pixels),
       h,
       w,
       ci,
       tilesH,
       tilesW,
-      info.padInfo.top,
-      info.padInfo.left,
+      top,
+      left,
       row0,
       row1,
     );
-    const m = v.map((vk, k) =>
+    const products = v.map((vk, k) =>
       ops.run(tf.BatchMatMul, { a: vk, b: u[k] }, { transposeA: false, transposeB: false }),
     );
     ops.release([...v, vTable]);
-    const mTable = ops.pointerTable(m);
-    simd.winogradOutput(
-      ops.offset(mTable),
+    const table = ops.pointerTable(products);
+    output(
+      ops.offset(table),
       ops.offset(out),
       bias ? ops.offset(bias) : ops.offset(zeros),
       ops.offset(trash),
+      ops.offset(pixels),
       oh,
       ow,
       co,
@@ -218,7 +234,7 @@ function winogradConv(
       row1,
       floor,
     );
-    ops.release([...m, mTable]);
+    ops.release([...products, table]);
   }
   return out;
 }
