@@ -15,12 +15,15 @@ export interface ConvAlgorithms {
    * Conv2DBackpropFilter: 'conv' runs one XNNPACK conv2d (input as batch x channels swapped,
    * dy as the filter); 'im2col' lays out input patches on the heap and runs one XNNPACK matMul;
    * 'direct' accumulates the sums in SIMD without im2col or packing (out-channels a multiple of
-   * 32; elsewhere it falls back to im2col). 'auto' picks direct for at most 32 taps x
-   * in-channels (first layers),
-   * else im2col when in-channels x kernel area is small (the conv's GEMM is then thin) or the
-   * batch is small (under 16), else conv.
+   * 32; elsewhere it falls back to im2col); 'winograd', 'winograd2x2' and 'winograd4x4' (3x3,
+   * stride 1, channels multiples of 4) transform the input's patches and dy's tiles, sum their
+   * products over the tiles in α² XNNPACK matMuls and transform the sums back (the tile as for
+   * the forward conv), falling back to 'auto' elsewhere. 'auto' picks winograd with 64+ in- and
+   * out-channels and 2,048+ output pixels (VGG16's layers), else direct for at most 32 taps x
+   * in-channels (first layers), else im2col when in-channels x kernel area is small (the conv's
+   * GEMM is then thin) or the batch is small (under 16), else conv.
    */
-  filter: 'auto' | 'conv' | 'im2col' | 'direct';
+  filter: 'auto' | 'conv' | 'im2col' | 'direct' | 'winograd' | 'winograd2x2' | 'winograd4x4';
   /**
    * Conv2DBackpropInput: 'conv' runs one XNNPACK conv2d of the (stride-dilated, padded) dy with
    * the rotated filter; 'col2im' runs one XNNPACK matMul and scatters its columns onto the

@@ -3,6 +3,7 @@ import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { THIN_CO_BLOCK } from './simd-thin-filter-grad';
 import { type WasmOps, withWasmOps } from './wasm-ops';
+import { winogradFilterGradient } from './winograd-filter-grad';
 
 type Conv2DBackpropFilterAttrs = {
   strides: number | [number, number];
@@ -45,6 +46,11 @@ export function conv2dBackpropFilterWasm(args: {
       );
     }
     let algorithm = convAlgorithms().filter;
+    if (algorithm !== 'conv' && algorithm !== 'im2col' && algorithm !== 'direct') {
+      const dW = winogradFilterGradient(ops, xNhwc, dyNhwc, info, algorithm);
+      if (dW) return dW;
+      algorithm = 'auto'; // where Winograd does not apply
+    }
     const taps = info.inChannels * info.filterHeight * info.filterWidth;
     const simd = simdKernels(ops.memory());
     if (algorithm === 'direct' || (algorithm === 'auto' && taps <= 32)) {

@@ -4,10 +4,12 @@ import { type Im2colTap, im2colTapAsm } from './simd-im2col';
 import { type MaxPoolGradSimd, maxPoolGradAsm } from './simd-max-pool-grad';
 import { type ThinFilterGrad, thinFilterGradAsm } from './simd-thin-filter-grad';
 import {
-  type WinogradFilterTransform,
   type WinogradInput,
   type WinogradOutput,
+  type WinogradPointwise,
   winogradFilterAsm,
+  winogradFilterGradAsm,
+  winogradGradOutputAsm,
   winogradInputAsm,
   winogradOutputAsm,
 } from './simd-winograd';
@@ -24,8 +26,12 @@ export interface SimdKernels {
   winograd2x2Output: WinogradOutput;
   winograd4x4Input: WinogradInput;
   winograd4x4Output: WinogradOutput;
-  winograd2x2Filter: WinogradFilterTransform;
-  winograd4x4Filter: WinogradFilterTransform;
+  winograd2x2Filter: WinogradPointwise;
+  winograd4x4Filter: WinogradPointwise;
+  winograd2x2GradOutput: WinogradInput;
+  winograd4x4GradOutput: WinogradInput;
+  winograd2x2FilterGrad: WinogradPointwise;
+  winograd4x4FilterGrad: WinogradPointwise;
 }
 
 /**
@@ -36,9 +42,12 @@ export interface SimdKernels {
 export const MODULES = [
   [maxPoolGradAsm, col2imAsm, im2colTapAsm, columnSumAsm, thinFilterGradAsm],
   [winogradInputAsm(2), winogradOutputAsm(2), winogradFilterAsm(2)],
+  [winogradGradOutputAsm(2), winogradFilterGradAsm(2)],
   [winogradInputAsm(4)],
   [winogradOutputAsm(4)],
   [winogradFilterAsm(4)],
+  [winogradGradOutputAsm(4)],
+  [winogradFilterGradAsm(4)],
 ];
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();

@@ -198,19 +198,37 @@ function twoSided(
   return code;
 }
 
-/** The input transform for F(m x m, 3x3) (see WinogradInput). */
+/** The input transform for F(m x m, 3x3): B^T d B over α x α patches (see WinogradInput). */
 export function winogradInputAsm(m: WinogradTile): AsmFunction {
-  const { BT } = WINOGRAD[m];
-  const a = m + 2;
+  return tileTransformAsm(`winograd${m}x${m}Input`, WINOGRAD[m].BT, m);
+}
+
+/**
+ * For the filter gradient, dy's transform for F(m x m, 3x3): A dy A^T over m x m tiles of dy
+ * (top and left 0: its tiles start inside it), with WinogradInput's signature.
+ */
+export function winogradGradOutputAsm(m: WinogradTile): AsmFunction {
+  const { AT } = WINOGRAD[m];
+  const A = AT[0].map((_, i) => AT.map((row) => row[i]));
+  return tileTransformAsm(`winograd${m}x${m}GradOutput`, A, m);
+}
+
+/**
+ * L P L^T over the patches P (L[0].length pixels a side) of tiles m apart, each of L's
+ * (rows x rows) entries to its matrix (see WinogradInput).
+ */
+function tileTransformAsm(name: string, L: number[][], m: number): AsmFunction {
+  const a = L.length;
+  const size = L[0].length;
   const locals = new Locals(13);
   const [X, TABLE, ZEROS, PIXELS, H, W, C, TILES_H, TILES_W, TOP, LEFT, ROW0, ROW1] = Array.from(
     { length: 13 },
     (_, i) => i,
   );
   const [ROW, B, TY, TX, CH, DST, Y0, X0, BASE, CB, OFF, I, J, Y, XX, AT] = locals.take(I32, 16);
-  const d = locals.take(V128, a * a);
-  const t = locals.take(V128, a * a);
-  const k = constants(locals, [BT]);
+  const d = locals.take(V128, size * size);
+  const t = locals.take(V128, a * size);
+  const k = constants(locals, [L]);
   const table = { pixels: PIXELS, base: BASE, width: W, cb: CB, y0: Y0, x0: X0, outside: ZEROS };
   const inside = [inRange(get(Y), H), inRange(get(XX), W), op.i32And()].flat();
   const step: number[][] = [
@@ -226,8 +244,8 @@ export function winogradInputAsm(m: WinogradTile): AsmFunction {
     get(CH),
     op.i32Add(),
     set(OFF),
-    // V = B^T d B, each entry straight to its matrix.
-    ...twoSided(BT, BT, d, t, k.local, (i, j, value) => [
+    // L d L^T, each entry straight to its matrix.
+    ...twoSided(L, L, d, t, k.local, (i, j, value) => [
       [get(TABLE), op.i32Load(4 * (i * a + j)), get(OFF), op.i32Add()].flat(),
       ...value,
       op.v128Store(),
@@ -235,7 +253,7 @@ export function winogradInputAsm(m: WinogradTile): AsmFunction {
     inc(CH, i32(16)),
   ];
   return {
-    name: `winograd${m}x${m}Input`,
+    name,
     params: new Array(13).fill(I32),
     locals: locals.types,
     body: [
@@ -253,7 +271,7 @@ export function winogradInputAsm(m: WinogradTile): AsmFunction {
         set(TX),
         ...whileLess(TX, TILES_W, [
           [get(TX), i32(m), op.i32Mul(), get(LEFT), op.i32Sub(), set(X0)].flat(),
-          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, a, inside),
+          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, size, inside),
           i32(0),
           set(CH),
           ...whileLess(CH, CB, step),
@@ -336,54 +354,56 @@ export function winogradOutputAsm(m: WinogradTile): AsmFunction {
 }
 
 /**
- * Winograd F(m x m, 3x3) filter transform: for the n (a multiple of 4) filter entries of a
- * [3, 3, ci, co] filter g (n = ci * co), U = G g G^T, whose α² entries go to the α² matrices
- * whose byte offsets the int32 table holds ([ci, co] each).
+ * A transform of matrices entry by entry: for each of the n floats (a multiple of 4) of the q²
+ * matrices the int32 table `from` points at (X, q x q), L X L^T goes to the p² matrices `to`
+ * points at.
  */
-export type WinogradFilterTransform = (g: number, table: number, n: number) => void;
+export type WinogradPointwise = (from: number, to: number, n: number) => void;
 
-/** The filter transform for F(m x m, 3x3) (see WinogradFilterTransform). */
+/** The filter transform for F(m x m, 3x3): from the 9 taps of g, G g G^T (see WinogradPointwise). */
 export function winogradFilterAsm(m: WinogradTile): AsmFunction {
+  return pointwiseAsm(`winograd${m}x${m}Filter`, WINOGRAD[m].G);
+}
+
+/** The filter gradient's last step for F(m x m, 3x3): from α² sums M, the 9 taps G^T M G (see WinogradPointwise). */
+export function winogradFilterGradAsm(m: WinogradTile): AsmFunction {
   const { G } = WINOGRAD[m];
-  const a = m + 2;
+  return pointwiseAsm(
+    `winograd${m}x${m}FilterGrad`,
+    G[0].map((_, i) => G.map((row) => row[i])),
+  );
+}
+
+/** L X L^T entry by entry for the p x q matrix L (see WinogradPointwise). */
+function pointwiseAsm(name: string, L: number[][]): AsmFunction {
+  const [p, q] = [L.length, L[0].length];
   const locals = new Locals(3);
-  const [GP, TABLE, N] = [0, 1, 2];
-  const [P, NB] = locals.take(I32, 2);
-  const taps = locals.take(V128, 9);
-  const t = locals.take(V128, a * 3);
-  const k = constants(locals, [G]);
-  // Taps are 3x3, so the first product G g is (α x 3)(3 x 3); the second (G g) G^T is α x α.
+  const [FROM, TO, N] = [0, 1, 2];
+  const [OFF, NB] = locals.take(I32, 2);
+  const x = locals.take(V128, q * q);
+  const t = locals.take(V128, p * q);
+  const k = constants(locals, [L]);
   const step: number[][] = [
-    ...taps.flatMap((local, tap) => [
-      [
-        get(GP),
-        get(NB),
-        i32(tap),
-        op.i32Mul(),
-        op.i32Add(),
-        get(P),
-        op.i32Add(),
-        op.v128Load(),
-        set(local),
-      ].flat(),
+    ...x.flatMap((local, e) => [
+      [get(FROM), op.i32Load(4 * e), get(OFF), op.i32Add(), op.v128Load(), set(local)].flat(),
     ]),
-    ...twoSided(G, G, taps, t, k.local, (i, j, value) => [
-      [get(TABLE), op.i32Load(4 * (i * a + j)), get(P), op.i32Add()].flat(),
+    ...twoSided(L, L, x, t, k.local, (i, j, value) => [
+      [get(TO), op.i32Load(4 * (i * p + j)), get(OFF), op.i32Add()].flat(),
       ...value,
       op.v128Store(),
     ]),
-    inc(P, i32(16)),
+    inc(OFF, i32(16)),
   ];
   return {
-    name: `winograd${m}x${m}Filter`,
+    name,
     params: [I32, I32, I32],
     locals: locals.types,
     body: [
       ...k.init,
       [get(N), i32(2), op.i32Shl(), set(NB)].flat(),
       i32(0),
-      set(P),
-      ...whileLess(P, NB, step),
+      set(OFF),
+      ...whileLess(OFF, NB, step),
     ],
   };
 }

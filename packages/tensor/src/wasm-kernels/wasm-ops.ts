@@ -123,10 +123,14 @@ export class WasmOps {
 
   /** An int32 tensor on the heap holding the byte offsets of `tensors` (a pointer table for the SIMD helpers). */
   pointerTable(tensors: readonly TensorInfo[]): TensorInfo {
-    const table = this.output([tensors.length], 'int32');
-    const offsets = tensors.map((t) => this.offset(t));
+    return this.offsetTable(tensors.map((t) => this.offset(t)));
+  }
+
+  /** An int32 tensor on the heap holding the given byte offsets (a pointer table for the SIMD helpers). */
+  offsetTable(offsets: readonly number[]): TensorInfo {
+    const table = this.output([offsets.length], 'int32');
     const buffer = this.memory()?.buffer ?? this.backend.wasm.HEAPU8.buffer;
-    new Int32Array(buffer, this.offset(table), tensors.length).set(offsets);
+    new Int32Array(buffer, this.offset(table), offsets.length).set(offsets);
     return table;
   }
 

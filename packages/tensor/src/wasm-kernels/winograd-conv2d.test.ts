@@ -86,10 +86,16 @@ async function wasmHelpers() {
   return helpers;
 }
 
-/** Spies on both tiles' input transforms; `tiles()` lists the tile sizes that ran since. */
-async function spyOnTiles() {
+/**
+ * Spies on both tiles' input transforms (or, for the filter gradient, dy's transforms); `tiles()`
+ * lists the tile sizes that ran since.
+ */
+async function spyOnTiles(transform: 'Input' | 'GradOutput' = 'Input') {
   const helpers = await wasmHelpers();
-  const spies = { 2: vi.spyOn(helpers, 'winograd2x2Input'), 4: vi.spyOn(helpers, 'winograd4x4Input') };
+  const spies = {
+    2: vi.spyOn(helpers, `winograd2x2${transform}`),
+    4: vi.spyOn(helpers, `winograd4x4${transform}`),
+  };
   return {
     tiles: () => ([2, 4] as const).filter((m) => spies[m].mock.calls.length > 0),
     clear: () => {
@@ -109,9 +115,9 @@ async function compareWithCpu(
   m: WinogradTile = 2,
 ) {
   const cpu = await runKernelOn('cpu', kernel, inputs, attrs);
-  const spy = await spyOnTiles();
+  const spy = await spyOnTiles(kernel === tf.Conv2DBackpropFilter ? 'GradOutput' : 'Input');
   const choice = m === 2 ? 'winograd2x2' : 'winograd4x4';
-  const previous = setConvAlgorithms({ forward: choice, input: choice });
+  const previous = setConvAlgorithms({ forward: choice, input: choice, filter: choice });
   try {
     const wasm = await runKernelOn('wasm', kernel, inputs, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
@@ -150,6 +156,20 @@ describe.each([2, 4] as const)('Winograd F(m x m, 3x3) conv2d on wasm, m = %i', 
     });
   }
 
+  for (const [i, c] of CASES.entries()) {
+    it(`Conv2DBackpropFilter matches cpu: ${caseLabel(c)}`, async () => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.outC], 1, 1, c.pad);
+      const rng = new Random(100 + i);
+      const inputs = {
+        x: randomHost(rng, c.x),
+        dy: randomHost(rng, [c.x[0], info.outHeight, info.outWidth, c.outC]),
+      };
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: [3, 3, c.x[3], c.outC] };
+      const { tiles } = await compareWithCpu(tf.Conv2DBackpropFilter, inputs, attrs as tf.NamedAttrMap, m);
+      expect(tiles).toEqual([m]);
+    });
+  }
+
   it('Conv2D matches cpu, at VGG16 input magnitudes (-120 to 150)', async () => {
     const c = CASES[0];
     const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
@@ -163,6 +183,20 @@ describe.each([2, 4] as const)('Winograd F(m x m, 3x3) conv2d on wasm, m = %i', 
     const c: Case = { x: [1, 9, 9, 512], outC: 16, pad: 'same', activation: 'relu', bias: true };
     const { tiles } = await compareWithCpu(tf.FusedConv2D, inputsOf(c, 13), fusedAttrs(c), m);
     expect(tiles).toEqual([m]);
+  });
+
+  it('sums the filter gradient over chunks of one tile row', async () => {
+    const previous = setWinogradChunkBytes(1);
+    try {
+      const x: [number, number, number, number] = [3, 10, 9, 8];
+      const rng = new Random(12);
+      const inputs = { x: randomHost(rng, x), dy: randomHost(rng, [3, 10, 9, 12]) };
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 12] };
+      const { tiles } = await compareWithCpu(tf.Conv2DBackpropFilter, inputs, attrs as tf.NamedAttrMap, m);
+      expect(tiles).toEqual([m]);
+    } finally {
+      setWinogradChunkBytes(previous);
+    }
   });
 
   it('gives the same output in chunks of one tile row as in one chunk', async () => {
@@ -213,6 +247,26 @@ describe('Winograd on wasm: when it runs', () => {
     tf.dispose(inputGrad(filter));
     expect(spy.tiles()).toEqual([4]);
     tf.dispose([x, filter, first, again, fresh]);
+  });
+
+  it("takes Winograd under 'auto' for the filter gradient of VGG16-like layers only (64+ channels, 2,048+ output pixels)", async () => {
+    const spy = await spyOnTiles('GradOutput');
+    const filterGrad = (x: [number, number, number, number], co: number, pad: 'same' | 'valid') =>
+      tf.tidy(() => {
+        const info = tf.backend_util.computeConv2DInfo(x, [3, 3, x[3], co], 1, 1, pad);
+        const attrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape: [3, 3, x[3], co] };
+        const inputs = {
+          x: tf.randomUniform(x),
+          dy: tf.randomUniform([x[0], info.outHeight, info.outWidth, co]),
+        };
+        return tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs as unknown as tf.NamedAttrMap);
+      }) as tf.Tensor;
+    tf.dispose(filterGrad([2, 32, 32, 64], 64, 'same'));
+    expect(spy.tiles()).toEqual([4]);
+    spy.clear();
+    // MNIST's conv2 (32 in-channels) and conv3 (64 x 3 x 3 output pixels).
+    tf.dispose([filterGrad([64, 13, 13, 32], 64, 'valid'), filterGrad([64, 5, 5, 64], 64, 'valid')]);
+    expect(spy.tiles()).toEqual([]);
   });
 
   it("takes Winograd for a new filter's input gradient from 4,096 output pixels", async () => {

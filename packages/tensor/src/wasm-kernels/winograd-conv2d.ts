@@ -60,6 +60,11 @@ export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** The bytes of transformed tiles per chunk. */
+export function winogradChunkBytes(): number {
+  return chunkBytes;
+}
+
 /** Sets the bytes of transformed tiles per chunk (tests use small chunks); returns the previous value. */
 export function setWinogradChunkBytes(bytes: number): number {
   const previous = chunkBytes;
@@ -108,7 +113,7 @@ function winogradPlan(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs)
 }
 
 /** The tile a choice forces, or for 'auto' and 'winograd' the one with fewer products over the output. */
-function tileFor(choice: string, info: tf.backend_util.Conv2DInfo): WinogradTile {
+export function tileFor(choice: string, info: tf.backend_util.Conv2DInfo): WinogradTile {
   if (choice === 'winograd2x2') return 2;
   if (choice === 'winograd4x4') return 4;
   const products = (m: number) => (m + 2) ** 2 * Math.ceil(info.outHeight / m) * Math.ceil(info.outWidth / m);

@@ -94,9 +94,16 @@ function transformFilter(
   const transformed = Array.from({ length: (m + 2) ** 2 }, () =>
     ops.backend.makeOutput([1, ci, co], 'float32'),
   );
+  const taps = ops.offsetTable(tapOffsets(ops, filter));
   const table = ops.pointerTable(transformed);
   const transform = m === 2 ? simd.winograd2x2Filter : simd.winograd4x4Filter;
-  transform(ops.offset(filter), ops.offset(table), ci * co);
-  ops.release([table]);
+  transform(ops.offset(taps), ops.offset(table), ci * co);
+  ops.release([taps, table]);
   return transformed;
+}
+
+/** The byte offsets of the 9 taps ([ci, co] blocks, row by row) of a [3, 3, ci, co] filter. */
+export function tapOffsets(ops: WasmOps, filter: tf.TensorInfo): number[] {
+  const [, , ci, co] = filter.shape;
+  return Array.from({ length: 9 }, (_, tap) => ops.offset(filter) + tap * ci * co * 4);
 }
