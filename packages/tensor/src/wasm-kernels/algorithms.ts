@@ -19,7 +19,7 @@ export interface ConvAlgorithms {
    * stride 1, channels multiples of 4) transform the input's patches and dy's tiles, sum their
    * products over the tiles in α² XNNPACK matMuls and transform the sums back (the tile as for
    * the forward conv), falling back to 'auto' elsewhere. 'auto' picks winograd with 64+ in- and
-   * out-channels and 2,048+ output pixels (VGG16's layers), else direct for at most 32 taps x
+   * out-channels and output pixels x the fewer channels at least 2,048 x 64 (VGG16's layers), else direct for at most 32 taps x
    * in-channels (first layers), else im2col when in-channels x kernel area is small (the conv's
    * GEMM is then thin) or the batch is small (under 16), else conv.
    */

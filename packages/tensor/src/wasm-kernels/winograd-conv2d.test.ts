@@ -249,7 +249,7 @@ describe('Winograd on wasm: when it runs', () => {
     tf.dispose([x, filter, first, again, fresh]);
   });
 
-  it("takes Winograd under 'auto' for the filter gradient of VGG16-like layers only (64+ channels, 2,048+ output pixels)", async () => {
+  it("takes Winograd under 'auto' for the filter gradient of VGG16-like layers only (64+ channels, output pixels x channels from 2,048 x 64)", async () => {
     const spy = await spyOnTiles('GradOutput');
     const filterGrad = (x: [number, number, number, number], co: number, pad: 'same' | 'valid') =>
       tf.tidy(() => {

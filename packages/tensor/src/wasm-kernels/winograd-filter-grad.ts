@@ -8,15 +8,16 @@ import { tapOffsets } from './winograd-filter';
 type Choice = 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4';
 
 /**
- * Where 'auto' takes Winograd for the filter gradient: 64+ in- and out-channels and 2,048+
- * output pixels. Below that the transforms, and the transposes before each product, cost more
- * than the products save. Measured on 2 x86 cores, in ms, F(4x4) against the best of the other
- * algorithms, by output size: 20x37x37, 256 to 256 channels, 343 against 921; 20x32x32, 64 to
- * 128, 48 against 61; 20x13x13, 128 to 128, 17 against 22; MNIST's conv2 (64x11x11, 32 to 64)
- * 14 against 11, and its conv3 (64x3x3, 64 to 64) 4.4 against 1.5.
+ * Where 'auto' takes Winograd for the filter gradient: 64+ in- and out-channels, and output
+ * pixels x the fewer channels at least 2,048 x 64. Below that the transforms, and the transposes
+ * before each product, cost more than the products save. Measured on 2 x86 cores, in ms, F(4x4)
+ * against the best of the other algorithms, by output size: 20x37x37, 256 to 256 channels, 343
+ * against 921; 20x32x32, 64 to 128, 48 against 61; 20x13x13, 128 to 128, 17 against 22; 20x9x9,
+ * 512 to 512, 158 against 177; MNIST's conv2 (64x11x11, 32 to 64) 14 against 11, and its conv3
+ * (64x3x3, 64 to 64) 4.4 against 1.5.
  */
 const MIN_CHANNELS = 64;
-const MIN_OUTPUTS = 2048;
+const MIN_WORK = 2048 * 64;
 
 /**
  * The gradient of a 3x3 stride-1 conv with respect to its filter, as Winograd F(m x m, 3x3):
@@ -38,8 +39,8 @@ export function winogradFilterGradient(
   const fits =
     kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
   if (!simd || !fits) return null;
-  const small =
-    Math.min(ci, co) < MIN_CHANNELS || info.batchSize * info.outHeight * info.outWidth < MIN_OUTPUTS;
+  const outputs = info.batchSize * info.outHeight * info.outWidth;
+  const small = Math.min(ci, co) < MIN_CHANNELS || outputs * Math.min(ci, co) < MIN_WORK;
   if (choice === 'auto' && small) return null;
   const m = tileFor(choice, info);
   const a = m + 2;
