@@ -8,7 +8,7 @@ import { setConvAlgorithms } from './algorithms';
 import { type HostTensor, randomHost, relativeError, runKernelOn } from './compare';
 import { simdKernels } from './simd-kernels';
 import { type WasmBackendLike, wasmMemory } from './wasm-ops';
-import { setWinogradChunkBytes } from './winograd-conv2d';
+import { setWinogradChunkBytes } from './winograd-tiles';
 
 const TOLERANCE = 1e-4;
 

@@ -4,6 +4,7 @@ import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
 import { type FilterUse, filterReused, type WinogradFilter, winogradFilter } from './winograd-filter';
+import { WinogradTiles } from './winograd-tiles';
 
 type ConvAttrs = {
   strides: number | [number, number];
@@ -13,9 +14,6 @@ type ConvAttrs = {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   activation?: string;
 };
-
-/** Bytes of transformed tiles per chunk (α² matrices in, α² out): bounds the extra heap a conv needs. */
-let chunkBytes = 64 << 20;
 
 /**
  * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
@@ -58,18 +56,6 @@ export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
       return winogradConv(ops, simd, x as tf.TensorInfo, u, bias, floor, plan);
     });
   };
-}
-
-/** The bytes of transformed tiles per chunk. */
-export function winogradChunkBytes(): number {
-  return chunkBytes;
-}
-
-/** Sets the bytes of transformed tiles per chunk (tests use small chunks); returns the previous value. */
-export function setWinogradChunkBytes(bytes: number): number {
-  const previous = chunkBytes;
-  chunkBytes = bytes;
-  return previous;
 }
 
 /** The output floor for a fused activation: 0 for relu, -Infinity for none; undefined for the rest. */
@@ -120,6 +106,13 @@ export function tileFor(choice: string, info: tf.backend_util.Conv2DInfo): Winog
   return products(4) < products(2) ? 4 : 2;
 }
 
+/** Whether Winograd F(m x m, 3x3) computes a conv of this geometry: 3x3, stride 1, no dilation, channels multiples of 4. */
+export function winogradFits(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = info;
+  return kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
+}
+
 /** 'auto''s choice for a conv that Winograd can compute (see MIN_CHANNELS); records the filter's use. */
 function worthIt(info: tf.backend_util.Conv2DInfo, filter: tf.TensorInfo, use: FilterUse): boolean {
   const reused = filterReused(filter, use);
@@ -142,11 +135,8 @@ export function winogradInputGradient(
   choice: 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4',
 ): tf.TensorInfo | null {
   const simd = simdKernels(ops.memory());
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = forward;
-  const { dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = forward;
-  const fits =
-    kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
-  if (!simd || !fits) return null;
+  if (!simd || !winogradFits(forward)) return null;
+  const { inChannels: ci, outChannels: co } = forward;
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, padInfo } = forward;
   const [top, left] = [2 - padInfo.top, 2 - padInfo.left];
   const [bottom, right] = [h - oh - top + 2, w - ow - left + 2];
@@ -179,66 +169,30 @@ function winogradConv(
   floor: number,
   { info, m }: WinogradPlan,
 ): tf.TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: oh, outWidth: ow } = info;
+  const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const out = ops.output([n, oh, ow, co]);
   if (n * oh * ow === 0) return out;
-  const a = m + 2;
   const [input, output] =
     m === 2
       ? [simd.winograd2x2Input, simd.winograd2x2Output]
       : [simd.winograd4x4Input, simd.winograd4x4Output];
-  const tilesH = Math.ceil(oh / m);
-  const tilesW = Math.ceil(ow / m);
-  // c floats of zeros (padding, no bias) and of scratch (outputs past the edge); a tile's pixel addresses.
-  const zeros = ops.output([Math.max(ci, co)]);
-  const trash = ops.output([co]);
-  const pixels = ops.output([a * a], 'int32');
-  ops.heapF32(zeros).fill(0);
-  const tilesPerChunk = Math.max(1, Math.floor(chunkBytes / (2 * a * a * 4 * Math.max(ci, co))));
-  const rowsPerChunk = Math.max(1, Math.floor(tilesPerChunk / tilesW));
-  const rows = n * tilesH;
-  for (let row0 = 0; row0 < rows; row0 += rowsPerChunk) {
-    const row1 = Math.min(rows, row0 + rowsPerChunk);
-    const tiles = (row1 - row0) * tilesW;
-    const v = Array.from({ length: a * a }, () => ops.output([1, tiles, ci]));
-    const vTable = ops.pointerTable(v);
-    const { top, left } = info.padInfo;
-    input(
-      ops.offset(x),
-      ops.offset(vTable),
-      ops.offset(zeros),
-      ops.offset(pixels),
-      h,
-      w,
-      ci,
-      tilesH,
-      tilesW,
-      top,
-      left,
-      row0,
-      row1,
-    );
+  const tiles = new WinogradTiles(ops, m, { n, oh, ow }, Math.max(ci, co));
+  const trash = ops.output([co]); // where outputs past the edge go
+  const { top, left } = info.padInfo;
+  for (const rows of tiles.chunks(2 * (m + 2) ** 2 * 4 * Math.max(ci, co))) {
+    const v = tiles.transform(input, x, [top, left], rows);
     const products = v.map((vk, k) =>
       ops.run(tf.BatchMatMul, { a: vk, b: u[k] }, { transposeA: false, transposeB: false }),
     );
-    ops.release([...v, vTable]);
+    ops.release(v);
     const table = ops.pointerTable(products);
-    output(
+    const at = [
       ops.offset(table),
       ops.offset(out),
-      bias ? ops.offset(bias) : ops.offset(zeros),
+      ops.offset(bias ?? tiles.zeros),
       ops.offset(trash),
-      ops.offset(pixels),
-      oh,
-      ow,
-      co,
-      tilesH,
-      tilesW,
-      row0,
-      row1,
-      floor,
-    );
+    ] as const;
+    output(...at, tiles.pixelsAt, oh, ow, co, tiles.tilesH, tiles.tilesW, ...rows, floor);
     ops.release([...products, table]);
   }
   return out;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { simdKernels } from './simd-kernels';
 import type { WasmOps } from './wasm-ops';
-import { tileFor, winogradChunkBytes } from './winograd-conv2d';
+import { tileFor, winogradFits } from './winograd-conv2d';
 import { tapOffsets } from './winograd-filter';
+import { WinogradTiles } from './winograd-tiles';
 
 /** The choices of ConvAlgorithms.filter that may run Winograd. */
 type Choice = 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4';
@@ -34,71 +35,27 @@ export function winogradFilterGradient(
   choice: Choice,
 ): tf.TensorInfo | null {
   const simd = simdKernels(ops.memory());
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = info;
-  const fits =
-    kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
-  if (!simd || !fits) return null;
+  if (!simd || !winogradFits(info)) return null;
+  const { inChannels: ci, outChannels: co } = info;
   const outputs = info.batchSize * info.outHeight * info.outWidth;
   const small = Math.min(ci, co) < MIN_CHANNELS || outputs * Math.min(ci, co) < MIN_WORK;
   if (choice === 'auto' && small) return null;
   const m = tileFor(choice, info);
-  const a = m + 2;
-  const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const { batchSize: n, outHeight: oh, outWidth: ow } = info;
   const [input, gradOutput, filterGrad] =
     m === 2
       ? [simd.winograd2x2Input, simd.winograd2x2GradOutput, simd.winograd2x2FilterGrad]
       : [simd.winograd4x4Input, simd.winograd4x4GradOutput, simd.winograd4x4FilterGrad];
-  const tilesH = Math.ceil(oh / m);
-  const tilesW = Math.ceil(ow / m);
-  const zeros = ops.output([Math.max(ci, co)]);
-  const pixels = ops.output([a * a], 'int32');
-  ops.heapF32(zeros).fill(0);
-  const tilesPerChunk = Math.max(1, Math.floor(winogradChunkBytes() / (a * a * 4 * (ci + co))));
-  const rowsPerChunk = Math.max(1, Math.floor(tilesPerChunk / tilesW));
-  const rows = n * tilesH;
+  const tiles = new WinogradTiles(ops, m, { n, oh, ow }, Math.max(ci, co));
+  const { top, left } = info.padInfo;
   let sums: tf.TensorInfo[] | undefined;
-  for (let row0 = 0; row0 < rows; row0 += rowsPerChunk) {
-    const row1 = Math.min(rows, row0 + rowsPerChunk);
-    const tiles = (row1 - row0) * tilesW;
-    const v = Array.from({ length: a * a }, () => ops.output([1, tiles, ci]));
-    const d = Array.from({ length: a * a }, () => ops.output([1, tiles, co]));
-    const [vTable, dTable] = [ops.pointerTable(v), ops.pointerTable(d)];
-    const { top, left } = info.padInfo;
-    input(
-      ops.offset(x),
-      ops.offset(vTable),
-      ops.offset(zeros),
-      ops.offset(pixels),
-      h,
-      w,
-      ci,
-      tilesH,
-      tilesW,
-      top,
-      left,
-      row0,
-      row1,
-    );
-    gradOutput(
-      ops.offset(dy),
-      ops.offset(dTable),
-      ops.offset(zeros),
-      ops.offset(pixels),
-      oh,
-      ow,
-      co,
-      tilesH,
-      tilesW,
-      0,
-      0,
-      row0,
-      row1,
-    );
+  for (const rows of tiles.chunks((m + 2) ** 2 * 4 * (ci + co))) {
+    const v = tiles.transform(input, x, [top, left], rows);
+    const d = tiles.transform(gradOutput, dy, [0, 0], rows);
     const products = v.map((vk, k) =>
       ops.run(tf.BatchMatMul, { a: vk, b: d[k] }, { transposeA: true, transposeB: false }),
     );
-    ops.release([...v, ...d, vTable, dTable]);
+    ops.release([...v, ...d]);
     if (sums) {
       const previous: tf.TensorInfo[] = sums;
       sums = products.map((p, k) => ops.run(tf.Add, { a: previous[k], b: p }));
