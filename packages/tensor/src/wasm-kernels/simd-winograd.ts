@@ -102,6 +102,18 @@ function constants(locals: Locals, matrices: number[][][]) {
   return { init: init.flat(), local: (c: number) => slots.get(c) as number };
 }
 
+/** The address table[entry] + offset (int32 pointer table and byte offset in locals), on the stack. */
+const entryAt = (table: number, entry: number, offset: number) => [
+  get(table),
+  op.i32Load(4 * entry),
+  get(offset),
+  op.i32Add(),
+];
+
+/** Loads v128 locals[e] from table[e] + offset for each e. */
+const loadEntries = (table: number, offset: number, locals: number[]) =>
+  locals.map((local, e) => [...entryAt(table, e, offset), op.v128Load(), set(local)].flat());
+
 /** Sets b = row / tilesH and ty = row - b * tilesH. */
 const splitRow = (row: number, tilesH: number, b: number, ty: number) => [
   get(row),
@@ -232,21 +244,14 @@ function tileTransformAsm(name: string, L: number[][], m: number): AsmFunction {
   const table = { pixels: PIXELS, base: BASE, width: W, cb: CB, y0: Y0, x0: X0, outside: ZEROS };
   const inside = [inRange(get(Y), H), inRange(get(XX), W), op.i32And()].flat();
   const step: number[][] = [
-    ...d.flatMap((local, p) => [
-      get(PIXELS),
-      op.i32Load(4 * p),
-      get(CH),
-      op.i32Add(),
-      op.v128Load(),
-      set(local),
-    ]),
+    ...loadEntries(PIXELS, CH, d),
     get(DST),
     get(CH),
     op.i32Add(),
     set(OFF),
     // L d L^T, each entry straight to its matrix.
     ...twoSided(L, L, d, t, k.local, (i, j, value) => [
-      [get(TABLE), op.i32Load(4 * (i * a + j)), get(OFF), op.i32Add()].flat(),
+      ...entryAt(TABLE, i * a + j, OFF),
       ...value,
       op.v128Store(),
     ]),
@@ -303,18 +308,11 @@ export function winogradOutputAsm(m: WinogradTile): AsmFunction {
   const inside = [get(Y), get(OH), op.i32LtS(), get(XX), get(OW), op.i32LtS(), op.i32And()].flat();
   const step: number[][] = [
     [get(SRC), get(CH), op.i32Add(), set(OFF)].flat(),
-    ...products.flatMap((local, p) => [
-      get(TABLE),
-      op.i32Load(4 * p),
-      get(OFF),
-      op.i32Add(),
-      op.v128Load(),
-      set(local),
-    ]),
+    ...loadEntries(TABLE, OFF, products),
     [get(BIAS), get(CH), op.i32Add(), op.v128Load(), set(biasV)].flat(),
     // Y = A^T M A + bias, floored.
     ...twoSided(A, A, products, s, k.local, (i, j, value) => [
-      [get(PIXELS), op.i32Load(4 * (i * m + j)), get(CH), op.i32Add()].flat(),
+      ...entryAt(PIXELS, i * m + j, CH),
       ...value,
       [get(biasV), op.f32x4Add(), get(floorV), op.f32x4Max(), op.v128Store()].flat(),
     ]),
@@ -384,11 +382,9 @@ function pointwiseAsm(name: string, L: number[][]): AsmFunction {
   const t = locals.take(V128, p * q);
   const k = constants(locals, [L]);
   const step: number[][] = [
-    ...x.flatMap((local, e) => [
-      [get(FROM), op.i32Load(4 * e), get(OFF), op.i32Add(), op.v128Load(), set(local)].flat(),
-    ]),
+    ...loadEntries(FROM, OFF, x),
     ...twoSided(L, L, x, t, k.local, (i, j, value) => [
-      [get(TO), op.i32Load(4 * (i * p + j)), get(OFF), op.i32Add()].flat(),
+      ...entryAt(TO, i * p + j, OFF),
       ...value,
       op.v128Store(),
     ]),
