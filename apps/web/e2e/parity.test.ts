@@ -584,64 +584,68 @@ for (const { backend, layouts } of BACKENDS) {
   });
 }
 
-describe.skipIf(!hasChromium)('wasm in Chromium: Winograd convolutions vs the cpu backend', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
+describe.skipIf(!hasChromium)(
+  'wasm in Chromium: Winograd convolutions and gradients vs the cpu backend',
+  () => {
+    let browser: Browser;
+    let server: Server;
+    let url: string;
 
-  beforeAll(async () => {
-    ({ url, server } = await serveStatic(fileURLToPath(new URL('../dist', import.meta.url))));
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-  });
-
-  it("F(2x2) and F(4x4) give cpu's conv and input gradient within 1e-4 of the largest value, by another path than XNNPACK", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${url}?backend=wasm`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-    // VGG16-like channels; odd sizes leave 4x4 tiles partly outside the output.
-    const results = await page.evaluate(async () => {
-      const { tf, initBackend, setConvAlgorithms } = (globalThis as any).convkit;
-      const run = async () => {
-        const x = tf.randomNormal([2, 13, 11, 64], 0, 1, 'float32', 1);
-        const filter = tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 2);
-        const bias = tf.randomNormal([64], 0, 1, 'float32', 3);
-        const y = tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'same', activation: 'relu' });
-        const dx = tf.conv2dTranspose(x, filter, [2, 13, 11, 64], 1, 'same');
-        const out = [Array.from(await y.data()), Array.from(await dx.data())] as number[][];
-        tf.dispose([x, filter, bias, y, dx]);
-        return out;
-      };
-      await initBackend('cpu');
-      const want = await run();
-      const started = await initBackend('wasm');
-      const got: Record<string, number[][]> = {};
-      for (const algorithm of ['winograd2x2', 'winograd4x4', 'xnnpack']) {
-        const input = algorithm === 'xnnpack' ? 'conv' : algorithm;
-        const previous = setConvAlgorithms({ forward: algorithm, input });
-        got[algorithm] = await run();
-        setConvAlgorithms(previous);
-      }
-      return { backend: started.name, want, got };
+    beforeAll(async () => {
+      ({ url, server } = await serveStatic(fileURLToPath(new URL('../dist', import.meta.url))));
+      browser = await launchChromium();
     });
-    await page.close();
-    expect(results.backend).toBe('wasm');
-    const gapOf = (a: number[], b: number[]) =>
-      Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(...b.map(Math.abs));
-    for (const algorithm of ['winograd2x2', 'winograd4x4']) {
-      results.want.forEach((want, k) => {
-        const got = results.got[algorithm][k];
-        const gap = gapOf(got, want);
-        console.log(
-          `parity wasm (${algorithm}) vs cpu, ${k ? 'input gradient' : 'conv'}: ${gap.toExponential(2)}`,
-        );
-        expect(gap).toBeLessThan(1e-4);
-        // Were the SIMD helpers unavailable, XNNPACK would have run instead, rounding alike.
-        expect(got).not.toEqual(results.got.xnnpack[k]);
+    afterAll(async () => {
+      await browser?.close();
+      server?.close();
+    });
+
+    it("F(2x2) and F(4x4) give cpu's conv and its gradients within 1e-4 of the largest value, by another path than XNNPACK", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${url}?backend=wasm`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+      // VGG16-like channels; odd sizes leave 4x4 tiles partly outside the output.
+      const results = await page.evaluate(async () => {
+        const { tf, initBackend, setConvAlgorithms, ensureGradients } = (globalThis as any).convkit;
+        ensureGradients();
+        const run = async () => {
+          const x = tf.randomNormal([2, 13, 11, 64], 0, 1, 'float32', 1);
+          const filter = tf.randomNormal([3, 3, 64, 64], 0, 0.1, 'float32', 2);
+          const bias = tf.randomNormal([64], 0, 1, 'float32', 3);
+          const y = tf.fused.conv2d({ x, filter, bias, strides: 1, pad: 'same', activation: 'relu' });
+          const dx = tf.conv2dTranspose(x, filter, [2, 13, 11, 64], 1, 'same');
+          const dw = tf.grad((f: unknown) => tf.sum(tf.mul(tf.conv2d(x, f, 1, 'same'), x)))(filter);
+          const out = [y, dx, dw].map((t) => Array.from(t.dataSync())) as number[][];
+          tf.dispose([x, filter, bias, y, dx, dw]);
+          return out;
+        };
+        await initBackend('cpu');
+        const want = await run();
+        const started = await initBackend('wasm');
+        const got: Record<string, number[][]> = {};
+        for (const algorithm of ['winograd2x2', 'winograd4x4', 'xnnpack']) {
+          const other = algorithm === 'xnnpack' ? 'conv' : algorithm;
+          const previous = setConvAlgorithms({ forward: algorithm, input: other, filter: other });
+          got[algorithm] = await run();
+          setConvAlgorithms(previous);
+        }
+        return { backend: started.name, want, got };
       });
-    }
-  });
-});
+      await page.close();
+      expect(results.backend).toBe('wasm');
+      const gapOf = (a: number[], b: number[]) =>
+        Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(...b.map(Math.abs));
+      for (const algorithm of ['winograd2x2', 'winograd4x4']) {
+        results.want.forEach((want, k) => {
+          const got = results.got[algorithm][k];
+          const gap = gapOf(got, want);
+          const what = ['conv', 'input gradient', 'filter gradient'][k];
+          console.log(`parity wasm (${algorithm}) vs cpu, ${what}: ${gap.toExponential(2)}`);
+          expect(gap).toBeLessThan(1e-4);
+          // Were the SIMD helpers unavailable, XNNPACK would have run instead, rounding alike.
+          expect(got).not.toEqual(results.got.xnnpack[k]);
+        });
+      }
+    });
+  },
+);
