@@ -5,6 +5,7 @@ import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
 import { withExplicitTransposes } from './matmul-transposes';
 import { maxPoolGradWasm } from './max-pool-grad';
 import { withLeadingAxesSum } from './sum-leading-axes';
+import { withBlockTile } from './tile';
 import { withWinograd } from './winograd-conv2d';
 
 /** Kernels convkit adds to tfjs-backend-wasm or replaces there outright. */
@@ -19,6 +20,7 @@ const WRAPPERS: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   [tf.BatchMatMul]: withExplicitTransposes,
   [tf._FusedMatMul]: withExplicitTransposes,
   [tf.Sum]: withLeadingAxesSum,
+  [tf.Tile]: withBlockTile,
   [tf.Conv2D]: withWinograd,
   [tf.FusedConv2D]: withWinograd,
   [tf.Identity]: aliasWhenUnchanged,
@@ -38,8 +40,9 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
  * Registers convkit's training kernels for the wasm backend: Conv2DBackpropFilter (missing
  * from tfjs-backend-wasm 4.22), XNNPACK-based Conv2DBackpropInput and a one-pass MaxPoolGrad
  * (replacing the package's scalar loops), fast paths for BatchMatMul/_FusedMatMul with
- * transposed inputs and for Sum over leading axes (the dense and bias gradients), and
- * Identity/Cast that share unchanged data instead of copying it. Call it
+ * transposed inputs and for Sum over leading axes (the dense and bias gradients), Tile as block
+ * copies (every reduction's gradient broadcasts), and Identity/Cast that share unchanged data
+ * instead of copying it. Call it
  * before or after the wasm backend starts, any number of times. Returns the names of the
  * kernels registered by this call (empty when all already were).
  */
