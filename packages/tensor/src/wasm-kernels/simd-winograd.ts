@@ -142,15 +142,20 @@ const imageBase = (local: number, base: number, b: number, h: number, w: number,
   set(local),
 ];
 
-/** Locals of the pixel table's loop. */
-interface TableLocals {
-  pixels: number;
-  base: number;
-  width: number;
-  cb: number;
+/** The i32 locals of a walk over tiles. */
+interface WalkLocals {
+  row: number;
+  b: number;
+  ty: number;
+  tx: number;
+  /** The channel step's byte offset within a pixel. */
+  ch: number;
+  /** The tile's byte offset within the tables' matrices ([tiles, c] each). */
+  tile: number;
   y0: number;
   x0: number;
-  outside: number;
+  base: number;
+  cb: number;
   i: number;
   j: number;
   y: number;
@@ -158,37 +163,90 @@ interface TableLocals {
   at: number;
 }
 
+/** Takes a walk's i32 locals. */
+function walkLocals(locals: Locals): WalkLocals {
+  const [row, b, ty, tx, ch, tile, y0, x0, base, cb, i, j, y, x, at] = locals.take(I32, 15);
+  return { row, b, ty, tx, ch, tile, y0, x0, base, cb, i, j, y, x, at };
+}
+
+/** The walk's params (locals): an NHWC image, its geometry, the tiles and the rows to walk. */
+interface WalkParams {
+  image: number;
+  pixels: number;
+  outside: number;
+  h: number;
+  w: number;
+  c: number;
+  tilesH: number;
+  tilesW: number;
+  row0: number;
+  row1: number;
+  /** Where tile (0, 0) starts above and left of the image (none: at its corner). */
+  top?: number;
+  left?: number;
+}
+
 /**
- * Fills the int32 table at `pixels` with the addresses of the size x size pixels from (y0, x0)
- * of the image at `base` (`width` pixels a row, cb bytes each), row by row, or `outside` where
- * the i32 condition `inside` (of locals y and x) is 0.
+ * For each tile of rows [row0, row1) (row = image * tilesH + tile row), in row order: fills the
+ * int32 table `pixels` with the addresses of its size x size pixels from (m * ty - top,
+ * m * tx - left), row by row, or `outside` where the i32 condition `inside` (of locals y and x)
+ * is 0; then runs `step` for each 4 channels (ch = 0, 16, ... bytes); then advances `tile` by
+ * a pixel's bytes.
  */
-function pixelTable(l: TableLocals, size: number, inside: number[]): number[][] {
+function walkTiles(
+  p: WalkParams,
+  l: WalkLocals,
+  m: number,
+  size: number,
+  inside: number[],
+  step: number[][],
+): number[][] {
+  const minus = (local: number | undefined) => (local === undefined ? [] : [get(local), op.i32Sub()]);
   return [
-    get(l.pixels),
-    set(l.at),
-    ...forCount(l.i, size, [
-      [get(l.y0), get(l.i), op.i32Add(), set(l.y)].flat(),
-      ...forCount(l.j, size, [
-        [get(l.x0), get(l.j), op.i32Add(), set(l.x)].flat(),
-        get(l.at),
-        // base + (y * width + x) * cb, or outside
-        [get(l.base), get(l.y), get(l.width), op.i32Mul(), get(l.x), op.i32Add()].flat(),
-        [get(l.cb), op.i32Mul(), op.i32Add(), get(l.outside), inside, op.select(), op.i32Store()].flat(),
-        inc(l.at, i32(4)),
+    [get(p.c), i32(2), op.i32Shl(), set(l.cb)].flat(),
+    i32(0),
+    set(l.tile),
+    get(p.row0),
+    set(l.row),
+    ...whileLess(l.row, p.row1, [
+      ...splitRow(l.row, p.tilesH, l.b, l.ty),
+      [get(l.ty), i32(m), op.i32Mul(), ...minus(p.top), set(l.y0)].flat(),
+      ...imageBase(l.base, p.image, l.b, p.h, p.w, l.cb),
+      i32(0),
+      set(l.tx),
+      ...whileLess(l.tx, p.tilesW, [
+        [get(l.tx), i32(m), op.i32Mul(), ...minus(p.left), set(l.x0)].flat(),
+        get(p.pixels),
+        set(l.at),
+        ...forCount(l.i, size, [
+          [get(l.y0), get(l.i), op.i32Add(), set(l.y)].flat(),
+          ...forCount(l.j, size, [
+            [get(l.x0), get(l.j), op.i32Add(), set(l.x)].flat(),
+            get(l.at),
+            // base + (y * w + x) * cb, or outside
+            [get(l.base), get(l.y), get(p.w), op.i32Mul(), get(l.x), op.i32Add()].flat(),
+            [get(l.cb), op.i32Mul(), op.i32Add(), get(p.outside), inside, op.select(), op.i32Store()].flat(),
+            inc(l.at, i32(4)),
+          ]),
+        ]),
+        i32(0),
+        set(l.ch),
+        ...whileLess(l.ch, l.cb, [...step, inc(l.ch, i32(16))]),
+        inc(l.tile, get(l.cb)),
+        inc(l.tx),
       ]),
+      inc(l.row),
     ]),
   ];
 }
 
 /**
- * L X R^T for the p x q matrix L, q x q values X (v128 locals, row-major) and the r x q matrix R,
- * through T = L X in `t` (p x q locals); `emit(i, j, code)` receives the code that leaves
- * entry (i, j) of the result on the stack.
+ * L X L^T for the p x q matrix L and q x q values X (v128 locals, row-major), through T = L X in
+ * `t` (p x q locals); `emit(i, j, code)` receives the code that leaves entry (i, j) of the
+ * result on the stack.
  */
 function twoSided(
   L: number[][],
-  R: number[][],
   x: number[],
   t: number[],
   constant: (c: number) => number,
@@ -203,12 +261,15 @@ function twoSided(
     }
   });
   L.forEach((_, i) => {
-    R.forEach((row, j) => {
+    L.forEach((row, j) => {
       code.push(...emit(i, j, combination(row, t.slice(i * q, (i + 1) * q), constant)));
     });
   });
   return code;
 }
+
+/** The transpose of a matrix. */
+const transposed = (M: number[][]) => M[0].map((_, i) => M.map((row) => row[i]));
 
 /** The input transform for F(m x m, 3x3): B^T d B over α x α patches (see WinogradInput). */
 export function winogradInputAsm(m: WinogradTile): AsmFunction {
@@ -220,9 +281,7 @@ export function winogradInputAsm(m: WinogradTile): AsmFunction {
  * (top and left 0: its tiles start inside it), with WinogradInput's signature.
  */
 export function winogradGradOutputAsm(m: WinogradTile): AsmFunction {
-  const { AT } = WINOGRAD[m];
-  const A = AT[0].map((_, i) => AT.map((row) => row[i]));
-  return tileTransformAsm(`winograd${m}x${m}GradOutput`, A, m);
+  return tileTransformAsm(`winograd${m}x${m}GradOutput`, transposed(WINOGRAD[m].AT), m);
 }
 
 /**
@@ -237,54 +296,39 @@ function tileTransformAsm(name: string, L: number[][], m: number): AsmFunction {
     { length: 13 },
     (_, i) => i,
   );
-  const [ROW, B, TY, TX, CH, DST, Y0, X0, BASE, CB, OFF, I, J, Y, XX, AT] = locals.take(I32, 16);
+  const l = walkLocals(locals);
+  const [OFF] = locals.take(I32);
   const d = locals.take(V128, size * size);
   const t = locals.take(V128, a * size);
   const k = constants(locals, [L]);
-  const table = { pixels: PIXELS, base: BASE, width: W, cb: CB, y0: Y0, x0: X0, outside: ZEROS };
-  const inside = [inRange(get(Y), H), inRange(get(XX), W), op.i32And()].flat();
+  const inside = [inRange(get(l.y), H), inRange(get(l.x), W), op.i32And()].flat();
   const step: number[][] = [
-    ...loadEntries(PIXELS, CH, d),
-    get(DST),
-    get(CH),
-    op.i32Add(),
-    set(OFF),
+    ...loadEntries(PIXELS, l.ch, d),
+    [get(l.tile), get(l.ch), op.i32Add(), set(OFF)].flat(),
     // L d L^T, each entry straight to its matrix.
-    ...twoSided(L, L, d, t, k.local, (i, j, value) => [
+    ...twoSided(L, d, t, k.local, (i, j, value) => [
       ...entryAt(TABLE, i * a + j, OFF),
       ...value,
       op.v128Store(),
     ]),
-    inc(CH, i32(16)),
   ];
+  const walk = {
+    image: X,
+    pixels: PIXELS,
+    outside: ZEROS,
+    h: H,
+    w: W,
+    c: C,
+    tilesH: TILES_H,
+    tilesW: TILES_W,
+  };
   return {
     name,
     params: new Array(13).fill(I32),
     locals: locals.types,
     body: [
       ...k.init,
-      [get(C), i32(2), op.i32Shl(), set(CB)].flat(),
-      i32(0),
-      set(DST),
-      get(ROW0),
-      set(ROW),
-      ...whileLess(ROW, ROW1, [
-        ...splitRow(ROW, TILES_H, B, TY),
-        [get(TY), i32(m), op.i32Mul(), get(TOP), op.i32Sub(), set(Y0)].flat(),
-        ...imageBase(BASE, X, B, H, W, CB),
-        i32(0),
-        set(TX),
-        ...whileLess(TX, TILES_W, [
-          [get(TX), i32(m), op.i32Mul(), get(LEFT), op.i32Sub(), set(X0)].flat(),
-          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, size, inside),
-          i32(0),
-          set(CH),
-          ...whileLess(CH, CB, step),
-          inc(DST, get(CB)),
-          inc(TX),
-        ]),
-        inc(ROW),
-      ]),
+      ...walkTiles({ ...walk, row0: ROW0, row1: ROW1, top: TOP, left: LEFT }, l, m, size, inside, step),
     ],
   };
 }
@@ -298,55 +342,43 @@ export function winogradOutputAsm(m: WinogradTile): AsmFunction {
     { length: 13 },
     (_, i) => i,
   );
-  const [ROW, B, TY, TX, CH, SRC, Y0, X0, BASE, CB, OFF, I, J, Y, XX, AT] = locals.take(I32, 16);
+  const l = walkLocals(locals);
+  const [OFF] = locals.take(I32);
   const products = locals.take(V128, a * a);
   const s = locals.take(V128, m * a);
   const [biasV, floorV] = locals.take(V128, 2);
   const k = constants(locals, [A]);
-  const table = { pixels: PIXELS, base: BASE, width: OW, cb: CB, y0: Y0, x0: X0, outside: TRASH };
   // Tiles start inside the output; their far rows and columns may pass its edge.
-  const inside = [get(Y), get(OH), op.i32LtS(), get(XX), get(OW), op.i32LtS(), op.i32And()].flat();
+  const inside = [get(l.y), get(OH), op.i32LtS(), get(l.x), get(OW), op.i32LtS(), op.i32And()].flat();
   const step: number[][] = [
-    [get(SRC), get(CH), op.i32Add(), set(OFF)].flat(),
+    [get(l.tile), get(l.ch), op.i32Add(), set(OFF)].flat(),
     ...loadEntries(TABLE, OFF, products),
-    [get(BIAS), get(CH), op.i32Add(), op.v128Load(), set(biasV)].flat(),
+    [get(BIAS), get(l.ch), op.i32Add(), op.v128Load(), set(biasV)].flat(),
     // Y = A^T M A + bias, floored.
-    ...twoSided(A, A, products, s, k.local, (i, j, value) => [
-      ...entryAt(PIXELS, i * m + j, CH),
+    ...twoSided(A, products, s, k.local, (i, j, value) => [
+      ...entryAt(PIXELS, i * m + j, l.ch),
       ...value,
       [get(biasV), op.f32x4Add(), get(floorV), op.f32x4Max(), op.v128Store()].flat(),
     ]),
-    inc(CH, i32(16)),
   ];
+  const walk = {
+    image: OUT,
+    pixels: PIXELS,
+    outside: TRASH,
+    h: OH,
+    w: OW,
+    c: C,
+    tilesH: TILES_H,
+    tilesW: TILES_W,
+  };
   return {
     name: `winograd${m}x${m}Output`,
     params: [...new Array(12).fill(I32), F32],
     locals: locals.types,
     body: [
       ...k.init,
-      [get(C), i32(2), op.i32Shl(), set(CB)].flat(),
       [get(FLOOR), op.f32x4Splat(), set(floorV)].flat(),
-      i32(0),
-      set(SRC),
-      get(ROW0),
-      set(ROW),
-      ...whileLess(ROW, ROW1, [
-        ...splitRow(ROW, TILES_H, B, TY),
-        [get(TY), i32(m), op.i32Mul(), set(Y0)].flat(),
-        ...imageBase(BASE, OUT, B, OH, OW, CB),
-        i32(0),
-        set(TX),
-        ...whileLess(TX, TILES_W, [
-          [get(TX), i32(m), op.i32Mul(), set(X0)].flat(),
-          ...pixelTable({ ...table, i: I, j: J, y: Y, x: XX, at: AT }, m, inside),
-          i32(0),
-          set(CH),
-          ...whileLess(CH, CB, step),
-          inc(SRC, get(CB)),
-          inc(TX),
-        ]),
-        inc(ROW),
-      ]),
+      ...walkTiles({ ...walk, row0: ROW0, row1: ROW1 }, l, m, m, inside, step),
     ],
   };
 }
@@ -365,11 +397,7 @@ export function winogradFilterAsm(m: WinogradTile): AsmFunction {
 
 /** The filter gradient's last step for F(m x m, 3x3): from α² sums M, the 9 taps G^T M G (see WinogradPointwise). */
 export function winogradFilterGradAsm(m: WinogradTile): AsmFunction {
-  const { G } = WINOGRAD[m];
-  return pointwiseAsm(
-    `winograd${m}x${m}FilterGrad`,
-    G[0].map((_, i) => G.map((row) => row[i])),
-  );
+  return pointwiseAsm(`winograd${m}x${m}FilterGrad`, transposed(WINOGRAD[m].G));
 }
 
 /** L X L^T entry by entry for the p x q matrix L (see WinogradPointwise). */
@@ -383,7 +411,7 @@ function pointwiseAsm(name: string, L: number[][]): AsmFunction {
   const k = constants(locals, [L]);
   const step: number[][] = [
     ...loadEntries(FROM, OFF, x),
-    ...twoSided(L, L, x, t, k.local, (i, j, value) => [
+    ...twoSided(L, x, t, k.local, (i, j, value) => [
       ...entryAt(TO, i * p + j, OFF),
       ...value,
       op.v128Store(),
