@@ -8,7 +8,7 @@ export interface ConvAlgorithms {
    * output (4x4 unless the output's edges waste most of a 4x4 tile); 'xnnpack' always runs
    * tfjs-backend-wasm's XNNPACK conv. 'auto' runs 'winograd' where it applies with at least 64
    * in- and out-channels and 2,048 output pixels, or 64 for a filter used before (inference
-   * reuses its weights).
+   * reuses its weights); with 32 to 63 channels from 16,384 output pixels.
    */
   forward: 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4' | 'xnnpack';
   /**
@@ -19,8 +19,9 @@ export interface ConvAlgorithms {
    * stride 1, channels multiples of 4) transform the input's patches and dy's tiles, sum their
    * products over the tiles in α² XNNPACK matMuls and transform the sums back (the tile as for
    * the forward conv), falling back to 'auto' elsewhere. 'auto' picks winograd with 64+ in- and
-   * out-channels and output pixels x the fewer channels at least 2,048 x 64 (VGG16's layers), else direct for at most 32 taps x
-   * in-channels (first layers), else im2col when in-channels x kernel area is small (the conv's
+   * out-channels and output pixels x the fewer channels at least 2,048 x 64 (VGG16's layers), or
+   * 32 to 63 channels and 65,536 output pixels, else direct for at most 32 taps x in-channels
+   * and 2^24 multiply-adds (small first layers), else im2col when in-channels x kernel area is small (the conv's
    * GEMM is then thin) or the batch is small (under 16), else conv.
    */
   filter: 'auto' | 'conv' | 'im2col' | 'direct' | 'winograd' | 'winograd2x2' | 'winograd4x4';
@@ -30,8 +31,9 @@ export interface ConvAlgorithms {
    * heap; 'winograd', 'winograd2x2' and 'winograd4x4' (3x3, stride 1, channels multiples of 4)
    * convolve dy with the rotated filter as Winograd, with the tile as for the forward conv,
    * falling back to 'auto' elsewhere. 'auto' picks winograd where it applies with 64+ channels
-   * for a filter used before (gradients with respect to an input under fixed weights: Grad-CAM,
-   * filter patterns), else col2im with the SIMD helpers (in-channels a multiple of 4), or when
+   * and 4,096 output pixels, or 64 for a filter used before (gradients with respect to an input
+   * under fixed weights: Grad-CAM, filter patterns), or 32 to 63 channels and 16,384 output
+   * pixels, else col2im with the SIMD helpers (in-channels a multiple of 4), or when
    * the conv would mostly multiply padding or zeros (small outputs, strides) or has few output
    * channels.
    */

@@ -13,6 +13,7 @@ import { maxPoolGradWasm, setMaxPoolGradAlgorithm } from './max-pool-grad';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './register';
 import { MODULES, setSimdKernelsDisabled, simdKernels } from './simd-kernels';
 import { assemble } from './wasm-asm';
+import { type WasmBackendLike, wasmMemory } from './wasm-ops';
 
 const TOLERANCE = 1e-4;
 
@@ -344,6 +345,32 @@ describe('the SIMD helper module', () => {
     expect(kernels?.thinFilterGrad).toBeTypeOf('function');
     // Browsers compile synchronously on the main thread only below 4 KB.
     for (const functions of MODULES) expect(assemble(functions, true).length).toBeLessThan(4096);
+  });
+});
+
+describe("Conv2DBackpropFilter's 'auto' on wasm", () => {
+  it('runs the direct SIMD sums for small first layers only (one thread: im2col uses two)', async () => {
+    await initBackend('wasm');
+    const helpers = simdKernels(wasmMemory(tf.backend() as unknown as WasmBackendLike));
+    if (!helpers) throw new Error('this runtime has no wasm SIMD');
+    const direct = vi.spyOn(helpers, 'thinFilterGrad');
+    const filterGrad = (x: [number, number, number, number], co: number) =>
+      tf.tidy(() => {
+        const [n, h, w, ci] = x;
+        const inputs = { x: tf.randomUniform(x), dy: tf.randomUniform([n, h - 2, w - 2, co]) };
+        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, ci, co] };
+        return tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs as unknown as tf.NamedAttrMap);
+      }) as tf.Tensor;
+    try {
+      tf.dispose(filterGrad([64, 28, 28, 1], 32)); // MNIST's conv1: 12.5M multiply-adds
+      tf.dispose(filterGrad([5, 64, 64, 3], 32)); // 16.6M, under 2^24
+      expect(direct).toHaveBeenCalledTimes(2);
+      direct.mockClear();
+      tf.dispose(filterGrad([6, 64, 64, 3], 32)); // 19.9M
+      expect(direct).not.toHaveBeenCalled();
+    } finally {
+      direct.mockRestore();
+    }
   });
 });
 

@@ -213,11 +213,15 @@ describe.each([2, 4] as const)('Winograd F(m x m, 3x3) conv2d on wasm, m = %i', 
 });
 
 describe('Winograd on wasm: when it runs', () => {
-  it("takes Winograd under 'auto' for VGG16-like layers only (64+ channels, 2,048+ output pixels)", async () => {
+  it("takes Winograd under 'auto' for wide enough layers only (winogradGains: 64+ channels from 2,048 output pixels, 32+ from 16,384)", async () => {
     const vggLike: Case = { x: [2, 32, 32, 64], outC: 64, pad: 'same', activation: 'relu', bias: true };
+    const wide32: Case = { x: [16, 32, 32, 32], outC: 32, pad: 'same', activation: 'relu', bias: true };
     const spy = await spyOnTiles();
-    await runKernelOn('wasm', tf.FusedConv2D, inputsOf(vggLike, 3), fusedAttrs(vggLike));
-    expect(spy.tiles()).toEqual([4]);
+    for (const c of [vggLike, wide32]) {
+      spy.clear();
+      await runKernelOn('wasm', tf.FusedConv2D, inputsOf(c, 3), fusedAttrs(c));
+      expect(spy.tiles()).toEqual([4]);
+    }
     spy.clear();
     // MNIST's convs: 32 in-channels; 64 channels but 64 x 3 x 3 output pixels.
     const mnistConv2: Case = { x: [4, 13, 13, 32], outC: 64, pad: 'valid', activation: 'relu', bias: true };

@@ -3,6 +3,7 @@ import type { WinogradTile } from '../winograd-matrices';
 import { convAlgorithms } from './algorithms';
 import { type SimdKernels, simdKernels } from './simd-kernels';
 import { type WasmBackendLike, type WasmOps, wasmMemory, withWasmOps } from './wasm-ops';
+import { winogradGains } from './winograd-auto';
 import { type FilterUse, filterReused, type WinogradFilter, winogradFilter } from './winograd-filter';
 import { WinogradTiles } from './winograd-tiles';
 
@@ -16,21 +17,8 @@ type ConvAttrs = {
 };
 
 /**
- * Where 'auto' takes Winograd: with fewer channels XNNPACK's direct conv is as fast (thin
- * matMuls). A new filter (every training step) costs a transform and XNNPACK's packing of its
- * α² matrices, so it takes Winograd only with enough output pixels to gain; a filter in use
- * again (inference, evaluation, Grad-CAM, filter patterns) takes it with a few. Measured on 2
- * x86 cores: MNIST's 32-channel convs run slower as Winograd; VGG16's 64- to 512-channel ones
- * 2-2.9x faster as F(4x4) at batch 20. A new filter's input gradient at 20x18x18x512 takes
- * 336 ms as F(4x4), 557 ms as col2im; at 20x9x9x512, 251 and 151 ms.
- */
-const MIN_CHANNELS = 64;
-const MIN_OUTPUTS_NEW_FILTER: Record<FilterUse, number> = { forward: 2048, inputGradient: 4096 };
-const MIN_OUTPUTS_REUSED_FILTER = 64;
-
-/**
- * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 stride-1 convolutions with 64+ channels
- * (VGG16's, all but its first) run as Winograd F(2x2, 3x3) or F(4x4, 3x3), which need 16
+ * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 stride-1 convolutions with enough
+ * channels and outputs (winogradGains: VGG16's, all but its first) run as Winograd F(2x2, 3x3) or F(4x4, 3x3), which need 16
  * products per 2x2 output tile or 36 per 4x4 tile instead of 9 per output. The tiles' products
  * are α² XNNPACK matMuls; the transforms in and out are SIMD helpers; bias and relu are fused
  * into the output transform. Everything else runs the original kernel.
@@ -113,12 +101,9 @@ export function winogradFits(info: tf.backend_util.Conv2DInfo): boolean {
   return kh === 3 && kw === 3 && sh === 1 && sw === 1 && dh === 1 && dw === 1 && ci % 4 === 0 && co % 4 === 0;
 }
 
-/** 'auto''s choice for a conv that Winograd can compute (see MIN_CHANNELS); records the filter's use. */
+/** 'auto''s choice for a conv that Winograd can compute (see winogradGains); records the filter's use. */
 function worthIt(info: tf.backend_util.Conv2DInfo, filter: tf.TensorInfo, use: FilterUse): boolean {
-  const reused = filterReused(filter, use);
-  if (info.inChannels < MIN_CHANNELS || info.outChannels < MIN_CHANNELS) return false;
-  const outputs = info.batchSize * info.outHeight * info.outWidth;
-  return outputs >= (reused ? MIN_OUTPUTS_REUSED_FILTER : MIN_OUTPUTS_NEW_FILTER[use]);
+  return winogradGains(use, info, filterReused(filter, use));
 }
 
 /**

@@ -1,24 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { simdKernels } from './simd-kernels';
 import type { WasmOps } from './wasm-ops';
+import { winogradGains } from './winograd-auto';
 import { tileFor, winogradFits } from './winograd-conv2d';
 import { tapOffsets } from './winograd-filter';
 import { WinogradTiles } from './winograd-tiles';
 
 /** The choices of ConvAlgorithms.filter that may run Winograd. */
 type Choice = 'auto' | 'winograd' | 'winograd2x2' | 'winograd4x4';
-
-/**
- * Where 'auto' takes Winograd for the filter gradient: 64+ in- and out-channels, and output
- * pixels x the fewer channels at least 2,048 x 64. Below that the transforms, and the transposes
- * before each product, cost more than the products save. Measured on 2 x86 cores, in ms, F(4x4)
- * against the best of the other algorithms, by output size: 20x37x37, 256 to 256 channels, 343
- * against 921; 20x32x32, 64 to 128, 48 against 61; 20x13x13, 128 to 128, 17 against 22; 20x9x9,
- * 512 to 512, 158 against 177; MNIST's conv2 (64x11x11, 32 to 64) 14 against 11, and its conv3
- * (64x3x3, 64 to 64) 4.4 against 1.5.
- */
-const MIN_CHANNELS = 64;
-const MIN_WORK = 2048 * 64;
 
 /**
  * The gradient of a 3x3 stride-1 conv with respect to its filter, as Winograd F(m x m, 3x3):
@@ -36,10 +25,8 @@ export function winogradFilterGradient(
 ): tf.TensorInfo | null {
   const simd = simdKernels(ops.memory());
   if (!simd || !winogradFits(info)) return null;
+  if (choice === 'auto' && !winogradGains('filterGradient', info, false)) return null;
   const { inChannels: ci, outChannels: co } = info;
-  const outputs = info.batchSize * info.outHeight * info.outWidth;
-  const small = Math.min(ci, co) < MIN_CHANNELS || outputs * Math.min(ci, co) < MIN_WORK;
-  if (choice === 'auto' && small) return null;
   const m = tileFor(choice, info);
   const { batchSize: n, outHeight: oh, outWidth: ow } = info;
   const [input, gradOutput, filterGrad] =
