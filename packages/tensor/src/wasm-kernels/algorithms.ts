@@ -20,8 +20,8 @@ export interface ConvAlgorithms {
    * products over the tiles in α² XNNPACK matMuls and transform the sums back (the tile as for
    * the forward conv), falling back to 'auto' elsewhere. 'auto' picks winograd with 64+ in- and
    * out-channels and output pixels x the fewer channels at least 2,048 x 64 (VGG16's layers), or
-   * 32 to 63 channels and 65,536 output pixels, else direct for at most 32 taps x in-channels
-   * and 2^24 multiply-adds (small first layers), else im2col when in-channels x kernel area is small (the conv's
+   * 32 to 63 channels and 32,768 output pixels, else direct for at most 32 taps x in-channels
+   * (first layers), else im2col when in-channels x kernel area is small (the conv's
    * GEMM is then thin) or the batch is small (under 16), else conv.
    */
   filter: 'auto' | 'conv' | 'im2col' | 'direct' | 'winograd' | 'winograd2x2' | 'winograd4x4';

@@ -53,11 +53,7 @@ export function conv2dBackpropFilterWasm(args: {
     }
     const taps = info.inChannels * info.filterHeight * info.filterWidth;
     const simd = simdKernels(ops.memory());
-    // The direct sums run on one thread: they gain over im2col's two only on small first
-    // layers. Measured: MNIST's conv1 at batch 64 (12.5M multiply-adds) even, at batch 8 direct
-    // 0.22 against 0.27 ms; 20x150x150x3 to 32 channels direct 93 against 33 ms.
-    const multiplyAdds = info.batchSize * info.outHeight * info.outWidth * taps * info.outChannels;
-    if (algorithm === 'direct' || (algorithm === 'auto' && taps <= 32 && multiplyAdds <= 2 ** 24)) {
+    if (algorithm === 'direct' || (algorithm === 'auto' && taps <= 32)) {
       if (simd && info.outChannels % THIN_CO_BLOCK === 0) return byDirect(ops, simd, xNhwc, dyNhwc, info);
       algorithm = 'im2col';
     }

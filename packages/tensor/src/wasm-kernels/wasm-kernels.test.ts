@@ -349,7 +349,7 @@ describe('the SIMD helper module', () => {
 });
 
 describe("Conv2DBackpropFilter's 'auto' on wasm", () => {
-  it('runs the direct SIMD sums for small first layers only (one thread: im2col uses two)', async () => {
+  it('runs the direct SIMD sums for first layers (at most 32 taps x in-channels) only', async () => {
     await initBackend('wasm');
     const helpers = simdKernels(wasmMemory(tf.backend() as unknown as WasmBackendLike));
     if (!helpers) throw new Error('this runtime has no wasm SIMD');
@@ -362,11 +362,12 @@ describe("Conv2DBackpropFilter's 'auto' on wasm", () => {
         return tf.engine().runKernel(tf.Conv2DBackpropFilter, inputs, attrs as unknown as tf.NamedAttrMap);
       }) as tf.Tensor;
     try {
-      tf.dispose(filterGrad([64, 28, 28, 1], 32)); // MNIST's conv1: 12.5M multiply-adds
-      tf.dispose(filterGrad([5, 64, 64, 3], 32)); // 16.6M, under 2^24
+      tf.dispose(filterGrad([64, 28, 28, 1], 32)); // MNIST's conv1
+      tf.dispose(filterGrad([2, 150, 150, 3], 32)); // cats-vs-dogs' conv1
       expect(direct).toHaveBeenCalledTimes(2);
       direct.mockClear();
-      tf.dispose(filterGrad([6, 64, 64, 3], 32)); // 19.9M
+      tf.dispose(filterGrad([8, 10, 10, 4], 32)); // 36 taps
+      tf.dispose(filterGrad([8, 10, 10, 3], 16)); // out-channels not a multiple of 32
       expect(direct).not.toHaveBeenCalled();
     } finally {
       direct.mockRestore();
