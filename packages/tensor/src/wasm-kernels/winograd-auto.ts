@@ -17,7 +17,7 @@ export type WinogradUse = 'forward' | 'inputGradient' | 'filterGradient';
  *   20x37x37, 256 to 256, 343 against 921, at 20x13x13, 128 to 128, 17 against 22, and for
  *   MNIST's conv3 (64x3x3, 64 to 64) 2.1 against 1.3.
  * - 32 channels (cats-vs-dogs' conv2 at 150x150, 20x72x72, 32 to 64): forward 44 against 69,
- *   input gradient 38 against 80, filter gradient 116 against 147. From about 16,000 output
+ *   input gradient 38 against 71, filter gradient 116 against 147. From about 16,000 output
  *   pixels the forward conv and input gradient gain (20x28x28: 6.2 against 10.1, 8.6 against
  *   12.0), the filter gradient from about 30,000 (20x28x28: 18.0 against 18.1; 20x38x38: 39.7
  *   against 40.6; 8x72x72: 47 against 53). MNIST's conv2 (64x11x11) stays on XNNPACK: forward

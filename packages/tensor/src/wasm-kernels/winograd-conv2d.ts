@@ -18,10 +18,11 @@ type ConvAttrs = {
 
 /**
  * Wraps tfjs-backend-wasm's Conv2D or FusedConv2D: 3x3 stride-1 convolutions with enough
- * channels and outputs (winogradGains: VGG16's, all but its first) run as Winograd F(2x2, 3x3) or F(4x4, 3x3), which need 16
- * products per 2x2 output tile or 36 per 4x4 tile instead of 9 per output. The tiles' products
- * are α² XNNPACK matMuls; the transforms in and out are SIMD helpers; bias and relu are fused
- * into the output transform. Everything else runs the original kernel.
+ * channels and outputs (winogradGains: VGG16's, all but its first) run as Winograd F(2x2, 3x3)
+ * or F(4x4, 3x3), which need 16 products per 2x2 output tile or 36 per 4x4 tile instead of 9
+ * per output. The tiles' products are α² XNNPACK matMuls; the transforms in and out are SIMD
+ * helpers; bias and relu are fused into the output transform. Everything else runs the original
+ * kernel.
  */
 export function withWinograd(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
